@@ -1,0 +1,48 @@
+"""Queries for a member's practice: what they drew and what they answered."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlite_utils import Database
+
+
+def _remember_member(db: Database, guild_id: int, user_id: int, display_name: str | None, now: str) -> None:
+    if display_name:
+        db["members"].upsert({"guild_id": guild_id, "user_id": user_id, "display_name": display_name, "updated_at": now},
+                             pk=("guild_id", "user_id"))
+
+
+def record_draw(db: Database, guild_id: int, user_id: int, question_id: str, now: datetime, *, via: str,
+                display_name: str | None = None) -> None:
+    stamp = now.isoformat()
+    with db.atomic():
+        _remember_member(db, guild_id, user_id, display_name, stamp)
+        db["draws"].insert({"guild_id": guild_id, "user_id": user_id, "question_id": question_id, "drawn_at": stamp, "via": via})
+
+
+def last_seen(db: Database, guild_id: int, user_id: int) -> dict[str, str]:
+    rows = db.query("select question_id, max(drawn_at) at from draws where guild_id = ? and user_id = ? group by question_id",
+                    [guild_id, user_id])
+    return {r["question_id"]: r["at"] for r in rows}
+
+
+def current_question_id(db: Database, guild_id: int, user_id: int) -> str | None:
+    rows = list(db.query("select question_id from draws where guild_id = ? and user_id = ? order by drawn_at desc, id desc limit 1",
+                         [guild_id, user_id]))
+    return rows[0]["question_id"] if rows else None
+
+
+def record_answer(db: Database, guild_id: int, user_id: int, question_id: str, text: str, now: datetime, *,
+                  daily_post_id: int | None = None, display_name: str | None = None) -> int:
+    stamp = now.isoformat()
+    with db.atomic():
+        _remember_member(db, guild_id, user_id, display_name, stamp)
+        table = db["answers"].insert({
+            "guild_id": guild_id, "user_id": user_id, "question_id": question_id, "text": text,
+            "created_at": stamp, "daily_post_id": daily_post_id,
+        })
+    return table.last_pk
+
+
+def answers_of(db: Database, guild_id: int, user_id: int) -> list[dict]:
+    return list(db.query("select * from answers where guild_id = ? and user_id = ? order by created_at, id", [guild_id, user_id]))

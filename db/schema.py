@@ -1,0 +1,90 @@
+"""The schema, as named sqlite-utils migrations: each runs once, in a transaction with its record.
+
+Never edit a migration that has shipped; add a new one below it.
+"""
+from __future__ import annotations
+
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+migrations = Migrations("studybot")
+
+
+@migrations()
+def m001_question_bank(db: Database) -> None:
+    db["questions"].create(
+        {
+            "id": str, "level": str, "number": int, "category": str, "title": str, "answer": str,
+            "rarity": str, "difficulty": str, "source": str, "notes": str, "key_points": str,
+            "content_hash": str, "retired_at": str, "loaded_at": str,
+        },
+        pk="id",
+        not_null={"level", "number", "category", "title", "answer", "source"},
+    )
+    db["snippets"].create(
+        {
+            "question_id": str, "position": int, "language": str, "code": str, "truncated": int,
+            "status": str, "output": str, "stderr": str, "reason": str, "seconds": float,
+            "figures": str, "versions": str, "stands_in": str,
+        },
+        pk=("question_id", "position"),
+        foreign_keys=[("question_id", "questions", "id")],
+    )
+    # trigram: Japanese has no spaces, so word tokenizers would index whole sentences as one token
+    db["questions"].enable_fts(["title", "answer"], tokenize="trigram", create_triggers=True)
+    db["questions"].create_index(["level", "retired_at"])
+
+
+@migrations()
+def m002_practice(db: Database) -> None:
+    db["members"].create(
+        {"guild_id": int, "user_id": int, "display_name": str, "updated_at": str}, pk=("guild_id", "user_id")
+    )
+    db["draws"].create(
+        {"id": int, "guild_id": int, "user_id": int, "question_id": str, "drawn_at": str, "via": str},
+        pk="id", foreign_keys=[("question_id", "questions", "id")],
+    )
+    db["draws"].create_index(["guild_id", "user_id", "drawn_at"])
+    db["answers"].create(
+        {
+            "id": int, "guild_id": int, "user_id": int, "question_id": str, "text": str, "created_at": str,
+            "daily_post_id": int, "score": int, "covered": str, "missed": str,
+        },
+        pk="id", foreign_keys=[("question_id", "questions", "id")],
+    )
+    db["answers"].create_index(["guild_id", "user_id", "created_at"])
+    db["answers"].create_index(["daily_post_id", "user_id"])
+
+
+@migrations()
+def m003_daily(db: Database) -> None:
+    db["daily_settings"].create(
+        {
+            "guild_id": int, "channel_id": int, "post_time": str, "timezone": str, "level": str,
+            "reveal_time": str, "paused": int, "updated_at": str, "updated_by": int,
+        },
+        pk="guild_id", defaults={"paused": 0},
+    )
+    db["daily_posts"].create(
+        {
+            "id": int, "guild_id": int, "local_date": str, "question_id": str, "cycle": int, "state": str,
+            "channel_id": int, "message_id": int, "thread_id": int, "reason": str,
+            "intended_at": str, "posted_at": str, "revealed_at": str,
+        },
+        pk="id", foreign_keys=[("question_id", "questions", "id")],
+    )
+    # one daily question per server and local date, whatever restarts happen
+    db["daily_posts"].create_index(["guild_id", "local_date"], unique=True)
+
+
+@migrations()
+def m004_review(db: Database) -> None:
+    db["review_cards"].create(
+        {"guild_id": int, "user_id": int, "question_id": str, "card": str, "due": str, "updated_at": str},
+        pk=("guild_id", "user_id", "question_id"), foreign_keys=[("question_id", "questions", "id")],
+    )
+    db["review_cards"].create_index(["guild_id", "user_id", "due"])
+    db["review_log"].create(
+        {"id": int, "guild_id": int, "user_id": int, "question_id": str, "rating": str, "reviewed_at": str},
+        pk="id",
+    )
