@@ -1,0 +1,141 @@
+"""The `studybot` command line: parses arguments and hands over to the composition root."""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from dataclasses import asdict
+from datetime import datetime, timezone
+from pathlib import Path
+
+from bot.config import Config, ConfigError, load_config
+
+
+def utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="studybot", description="Daily ML interview practice for Discord.")
+    parser.add_argument("--config", type=Path, help="TOML settings (default: config.toml if present)")
+    sub = parser.add_subparsers(dest="command")
+    sub.add_parser("run", help="the Discord bot when DISCORD_TOKEN is set, else the terminal front end")
+    sub.add_parser("discord", help="the Discord bot (needs DISCORD_TOKEN)")
+    console = sub.add_parser("console", help="the same bot in the terminal, without Discord")
+    console.add_argument("--member", help="the member you are (default from config)")
+    content = sub.add_parser("content", help="work on the question files")
+    content_sub = content.add_subparsers(dest="action", required=True)
+    content_sub.add_parser("check", help="validate every question file")
+    runner = content_sub.add_parser("run", help="run changed Python snippets and store their output")
+    runner.add_argument("--only", nargs="+", metavar="ID", help="only these question ids")
+    runner.add_argument("--force", action="store_true", help="run even if the stored output is current")
+    runner.add_argument("--twice", action="store_true", help="run twice and report output that differs")
+    sub.add_parser("load", help="load the question bank into SQLite")
+    export = sub.add_parser("export", help="print the question bank")
+    export.add_argument("--format", choices=["json"], default="json")
+    grade = sub.add_parser("grade", help="score an answer read from stdin")
+    grade.add_argument("question_id")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        config = _config(args.config)
+    except ConfigError as exc:
+        print(f"studybot: {exc}", file=sys.stderr)
+        return 2
+    command = args.command or "run"
+    if command == "content":
+        return content_check(config) if args.action == "check" else content_run(config, args)
+    if command == "load":
+        return load(config)
+    if command == "export":
+        return export(config)
+    from bot import app
+
+    if command == "grade":
+        return app.grade(config, args.question_id, sys.stdin.read())
+    if command == "console":
+        return app.console(config, member=args.member)
+    if command == "discord":
+        return app.discord(config)
+    return app.run(config)
+
+
+def _config(path: Path | None) -> Config:
+    if path is None and Path("config.toml").exists():
+        path = Path("config.toml")
+    return load_config(path)
+
+
+def content_check(config: Config) -> int:
+    from bot.content.check import read_bank
+
+    questions, problems = read_bank(config.content_dir)
+    for problem in problems:
+        print(problem)
+    print(f"{len(questions)} questions OK, {len(problems)} problem(s).", file=sys.stderr)
+    return 1 if problems else 0
+
+
+def content_run(config: Config, args) -> int:
+    from bot.content.check import read_bank
+    from bot.content.runner import run_bank
+
+    questions, problems = read_bank(config.content_dir)
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    only = set(args.only) if args.only else None
+    outputs = config.content_dir / "outputs"
+    results = run_bank(questions, outputs, only=only, force=args.force or args.twice)
+    if args.twice:
+        first = {k: r.output for k, r in results.items()}
+        again = run_bank(questions, outputs, only=only, force=True)
+        differing = sorted(k for k in again if again[k].output != first.get(k))
+        for key in differing:
+            print(f"{key}: output differs between two runs", file=sys.stderr)
+        if differing:
+            return 1
+    failed = sorted(k for k, r in results.items() if r.status not in ("ok", "not_run"))
+    print(f"ran {len(results)} snippet(s); {len(failed)} did not finish ok" + (f": {', '.join(failed)}" if failed else "."))
+    return 1 if failed or problems else 0
+
+
+def load(config: Config) -> int:
+    from bot.services import load_bank
+    from db.connection import open_database
+
+    db = open_database(config.database)
+    result = load_bank(db, config.content_dir, utc_now())
+    for problem in result.problems:
+        print(problem, file=sys.stderr)
+    if result.report:
+        r = result.report
+        print(f"loaded into {config.database}: {r.added} added, {r.updated} updated, {r.unchanged} unchanged, {r.retired} retired")
+    return 1 if result.problems else 0
+
+
+def export(config: Config) -> int:
+    """The bank as JSON, read from the content files and their stored output (no database needed)."""
+    from bot.content.check import read_bank
+    from bot.content.runner import with_results
+
+    questions, problems = read_bank(config.content_dir)
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    items = [_export_item(with_results(q, config.content_dir / "outputs")) for q in questions]
+    json.dump(items, sys.stdout, ensure_ascii=False, indent=2)
+    print()
+    return 1 if problems else 0
+
+
+def _export_item(q) -> dict:
+    snippets = []
+    for s in q.snippets:
+        r = s.result
+        snippets.append({"language": s.language, "code": s.code, "status": r.status, "output": r.output,
+                         "reason": r.reason, "seconds": r.seconds, "truncated": s.truncated, "figures": list(r.figures)})
+    return {"id": q.id, "level": q.level, "number": q.number, "category": q.category, "title": q.title,
+            "answer": q.answer, "snippets": snippets, "rarity": q.rarity, "difficulty": q.difficulty, "source": q.source,
+            "notes": list(q.notes), "key_points": [asdict(k) for k in q.key_points]}

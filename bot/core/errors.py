@@ -1,0 +1,30 @@
+"""Errors a member can act on. Their text is shown as is, so it is written for Japanese members."""
+from __future__ import annotations
+
+
+class StudyError(Exception):
+    """A problem with what the member asked for; `message` is safe to show them."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+class UnknownQuestion(StudyError):
+    def __init__(self, question_id: str):
+        super().__init__(f"問題 `{question_id}` は見つかりません。/question で問題を引くか、候補から選んでください。 (Unknown question id.)")
+        self.question_id = question_id
+
+
+class NoCurrentQuestion(StudyError):
+    def __init__(self):
+        super().__init__("まだ問題を引いていません。先に /question で問題を出してから回答してください。 (No current question: use /question first.)")
+
+
+class InvalidAnswer(StudyError):
+    pass
+
+
+class NoQuestionsLeft(StudyError):
+    def __init__(self, what: str):
+        super().__init__(f"{what} の問題が見つかりません。レベルやカテゴリを変えてみてください。 (No questions match.)")

@@ -1,0 +1,143 @@
+"""What members see, independent of where they see it.
+
+Cards are plain data: the Discord adapter turns them into embeds and the terminal front end into
+panels, so wording and paging are written once. Every card fits Discord's embed limits.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from bot.core.models import Question, Snippet
+from bot.core.paging import split_markdown
+
+DESCRIPTION_LIMIT = 4096
+PAGE_BUDGET = 3900  # below 4096: leaves room for the fences a page break adds
+FIELD_LIMIT = 1024
+TITLE_LIMIT = 256
+LEVEL_NAMES = {"junior": "ジュニア (junior)", "senior": "シニア (senior)"}
+COLORS = {"question": 0x5865F2, "reveal": 0x57F287, "info": 0xFEE75C, "error": 0xED4245}
+
+
+@dataclass(frozen=True)
+class Card:
+    title: str
+    description: str = ""
+    fields: tuple[tuple[str, str], ...] = ()
+    footer: str = ""
+    kind: str = "info"
+    image: Path | None = None  # a PNG to attach and show in the card
+
+    @property
+    def color(self) -> int:
+        return COLORS[self.kind]
+
+
+def _title(text: str) -> str:
+    return text if len(text) <= TITLE_LIMIT else text[: TITLE_LIMIT - 1] + "…"
+
+
+def rating(value: str | None) -> str:
+    return value if value else "未評価（記事に記載なし）"
+
+
+def question_card(q: Question, *, heading: str = "問題") -> Card:
+    return Card(
+        title=_title(f"{heading}: {q.title}"),
+        description=f"**{LEVEL_NAMES.get(q.level, q.level)} Q{q.number}** ・ {q.category}",
+        fields=(("希少性 (rarity)", rating(q.rarity)), ("難易度 (difficulty)", rating(q.difficulty)), ("ID", f"`{q.id}`")),
+        footer="Answer ボタンか /answer で回答、Reveal ボタンか /reveal で模範解答とコードの実行結果を表示します。",
+        kind="question",
+    )
+
+
+def reveal_pages(q: Question, outputs_dir: Path | None = None) -> list[Card]:
+    """The model answer, then each snippet with its stored output; long parts span several pages."""
+    title = _title(f"模範解答: {q.title}")
+    pages = [Card(title, body, kind="reveal") for body in split_markdown(q.answer, PAGE_BUDGET)]
+    if q.notes:
+        notes = "\n".join(f"- {n}" for n in q.notes)
+        pages[0] = replace(pages[0], fields=tuple(("編集注記 (notes)", chunk) for chunk in split_markdown(notes, FIELD_LIMIT)))
+    for n, snippet in enumerate(q.snippets, 1):
+        pages += _snippet_pages(title, n, len(q.snippets), snippet, outputs_dir)
+    total = len(pages)
+    return [replace(p, footer=f"{q.id} ・ ページ {i}/{total}") for i, p in enumerate(pages, 1)]
+
+
+def _snippet_pages(title: str, n: int, count: int, s: Snippet, outputs_dir: Path | None) -> list[Card]:
+    label = f"コード {n}/{count} ({s.language})" + ("・記事の原文はここで途切れています" if s.truncated else "")
+    code = f"**{label}**\n```{s.language}\n{s.code}\n```"
+    result = f"**実行結果**\n{result_text(s)}"
+    image = None
+    if s.result and s.result.figures and outputs_dir is not None:
+        image = outputs_dir / s.result.figures[0]
+    together = f"{code}\n{result}"
+    if len(together) <= PAGE_BUDGET:
+        bodies = [together]
+    else:
+        bodies = split_markdown(code, PAGE_BUDGET) + split_markdown(result, PAGE_BUDGET)
+    cards = [Card(title, body, kind="reveal") for body in bodies]
+    if image is not None:
+        cards[-1] = replace(cards[-1], image=image)
+    return cards
+
+
+def result_text(s: Snippet) -> str:
+    r = s.result
+    if r is None or r.status == "pending":
+        return r.reason if r else "まだ実行されていません。"
+    if r.status == "not_run":
+        return f"実行していません: {r.reason}"
+    lines = []
+    if r.stands_in:
+        lines.append(f"※ {', '.join(r.stands_in)} はコメントアウトされた行でしか使われないため、実行時は代用モジュールに置き換えています。")
+    if r.status == "ok":
+        output = r.output.rstrip("\n") or "（標準出力なし）"
+        lines.append(f"```\n{output}\n```")
+        if r.figures:
+            lines.append(f"図 {len(r.figures)} 枚を描画しました。")
+    else:
+        lines.append(f"⚠ {r.reason}")
+        if r.output.strip():
+            lines.append(f"```\n{r.output.rstrip()}\n```")
+    if r.seconds is not None:
+        lines.append(f"-# 実行時間 {r.seconds:.2f} 秒" + (f" ・ {_versions(r.versions)}" if r.versions else ""))
+    return "\n".join(lines)
+
+
+def _versions(versions: dict[str, str]) -> str:
+    return ", ".join(f"{k} {v}" for k, v in versions.items())
+
+
+def answer_receipt(q: Question, text: str) -> Card:
+    quoted = "\n".join(f"> {line}" for line in text.splitlines()) or "> "
+    fields = (("問題", _title(f"`{q.id}` {q.title}")[:FIELD_LIMIT]),)
+    return Card(
+        title="回答を記録しました (answer saved)",
+        description=split_markdown(quoted, PAGE_BUDGET)[0] if len(quoted) <= PAGE_BUDGET else quoted[: PAGE_BUDGET - 40] + "\n> …（全文は保存済み）",
+        fields=fields,
+        footer="/reveal で模範解答と見比べてみましょう。",
+        kind="reveal",
+    )
+
+
+HELP_COMMANDS = (
+    ("/question [level] [category]", "まだ解いていない問題を出します。 Draw a question you have not seen recently."),
+    ("/answer [text]", "今の問題に回答します（text を省くと入力欄が開きます）。 Answer your current question."),
+    ("/reveal [question]", "模範解答・コード・実行結果を自分だけに表示します。 Show the model answer, code and its real output (only to you)."),
+    ("/help", "このヘルプです。 This help."),
+)
+
+
+def help_card(extra: tuple[tuple[str, str], ...] = ()) -> Card:
+    lines = [f"**{name}**\n{text}" for name, text in HELP_COMMANDS + extra]
+    return Card(
+        title="studybot の使い方 (how to use studybot)",
+        description="機械学習エンジニア面接の問題で毎日練習するボットです。 "
+        "A bot for daily machine-learning interview practice.\n\n" + "\n\n".join(lines),
+        kind="info",
+    )
+
+
+def error_card(message: str) -> Card:
+    return Card(title="できませんでした (could not do that)", description=message, kind="error")

@@ -1,0 +1,118 @@
+"""The use-cases every front end calls: Discord and the terminal are thin adapters over these.
+
+Nothing here imports discord or apscheduler. Time and randomness come in from the caller.
+"""
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from sqlite_utils import Database
+
+from bot.content.check import read_bank
+from bot.content.files import Problem
+from bot.content.runner import with_results
+from bot.core.answers import clean_answer
+from bot.core.errors import NoCurrentQuestion, NoQuestionsLeft, UnknownQuestion
+from bot.core.models import LEVELS, Question
+from bot.core.selection import choose_question
+from db import bank, practice
+
+Clock = Callable[[], datetime]
+
+
+@dataclass(frozen=True)
+class BankLoad:
+    report: bank.LoadReport | None
+    problems: list[Problem]
+
+
+def load_bank(db: Database, content_dir: Path, now: datetime) -> BankLoad:
+    """Read the content files (with their stored snippet output) into the database.
+
+    Broken files are reported and skipped; the questions that are valid still load.
+    """
+    questions, problems = read_bank(content_dir)
+    outputs = content_dir / "outputs"
+    questions = [with_results(q, outputs) for q in questions]
+    if not questions:
+        return BankLoad(None, problems)
+    return BankLoad(bank.load_questions(db, questions, now), problems)
+
+
+@dataclass(frozen=True)
+class AnswerReceipt:
+    answer_id: int
+    question: Question
+    text: str
+
+
+@dataclass
+class Study:
+    db: Database
+    clock: Clock
+    rng: random.Random = field(default_factory=random.Random)
+    content_dir: Path = Path("content")
+
+    @property
+    def outputs_dir(self) -> Path:
+        return self.content_dir / "outputs"
+
+    def now(self) -> datetime:
+        return self.clock()
+
+    def question(self, question_id: str) -> Question:
+        q = bank.get_question(self.db, question_id.strip())
+        if q is None:
+            raise UnknownQuestion(question_id)
+        return q
+
+    def draw(self, guild_id: int, user_id: int, level: str | None = None, category: str | None = None,
+             display_name: str | None = None) -> Question:
+        if level is not None and level not in LEVELS:
+            raise NoQuestionsLeft(level)
+        candidates = bank.active_ids(self.db, level, category)
+        chosen = choose_question(candidates, practice.last_seen(self.db, guild_id, user_id), self.rng)
+        if chosen is None:
+            raise NoQuestionsLeft(" / ".join(x for x in (level, category) if x) or "問題バンク")
+        practice.record_draw(self.db, guild_id, user_id, chosen, self.now(), via="question", display_name=display_name)
+        return self.question(chosen)
+
+    def current(self, guild_id: int, user_id: int) -> Question:
+        qid = practice.current_question_id(self.db, guild_id, user_id)
+        if qid is None:
+            raise NoCurrentQuestion()
+        return self.question(qid)
+
+    def answer(self, guild_id: int, user_id: int, text: str | None, question_id: str | None = None,
+               display_name: str | None = None) -> AnswerReceipt:
+        cleaned = clean_answer(text)
+        q = self.question(question_id) if question_id else self.current(guild_id, user_id)
+        answer_id = practice.record_answer(self.db, guild_id, user_id, q.id, cleaned, self.now(), display_name=display_name)
+        return AnswerReceipt(answer_id, q, cleaned)
+
+    def set_current(self, guild_id: int, user_id: int, question_id: str, via: str, display_name: str | None = None) -> Question:
+        """Make a question the member's current one (a button on a shared post, /reveal of an id)."""
+        q = self.question(question_id)
+        practice.record_draw(self.db, guild_id, user_id, q.id, self.now(), via=via, display_name=display_name)
+        return q
+
+    def reveal(self, guild_id: int, user_id: int, question_id: str | None = None) -> Question:
+        return self.question(question_id) if question_id else self.current(guild_id, user_id)
+
+    def categories(self, level: str | None = None) -> list[str]:
+        return bank.categories(self.db, level)
+
+    def suggest(self, text: str, limit: int = 25) -> list[tuple[str, str]]:
+        """(id, title) pairs for autocomplete: by id prefix, then by words in the title or answer."""
+        text = text.strip()
+        titles = bank.question_titles(self.db)
+        if not text:
+            return titles[:limit]
+        by_id = [(i, t) for i, t in titles if i.startswith(text.lower())]
+        found = set(i for i, _ in by_id)
+        by_text = [(i, t) for i in bank.search(self.db, text, limit) for j, t in titles if j == i and i not in found]
+        return (by_id + by_text)[:limit]

@@ -1,0 +1,68 @@
+"""Loading the bank into SQLite: idempotent, updates in place, retires, searches Japanese."""
+from __future__ import annotations
+
+from dataclasses import replace
+
+from bot.content.check import read_bank
+from db import bank, practice
+from db.connection import open_database
+from tests.conftest import CONTENT, T0
+
+
+def questions():
+    found, problems = read_bank(CONTENT)
+    assert problems == []
+    return found
+
+
+def test_loading_twice_changes_nothing(db):
+    first = bank.load_questions(db, questions(), T0)
+    again = bank.load_questions(db, questions(), T0)
+    assert (first.added, again.added, again.unchanged, again.updated) == (29, 0, 29, 0)
+    assert db["questions"].count == 29 and db["snippets"].count == 31
+
+
+def test_a_changed_question_updates_in_place_and_keeps_answers(db):
+    qs = questions()
+    bank.load_questions(db, qs, T0)
+    practice.record_answer(db, 1, 2, "junior-06", "バギングは並列", T0)
+    edited = [replace(q, title="新しいタイトル") if q.id == "junior-06" else q for q in qs]
+    report = bank.load_questions(db, edited, T0)
+    assert report.updated == 1 and report.unchanged == 28
+    assert bank.get_question(db, "junior-06").title == "新しいタイトル"
+    assert practice.answers_of(db, 1, 2)[0]["question_id"] == "junior-06"
+
+
+def test_a_removed_question_is_retired_not_deleted(db):
+    qs = questions()
+    bank.load_questions(db, qs, T0)
+    practice.record_answer(db, 1, 2, "senior-14", "MLflow", T0)
+    report = bank.load_questions(db, [q for q in qs if q.id != "senior-14"], T0)
+    assert report.retired == 1
+    assert "senior-14" not in bank.active_ids(db)
+    assert bank.get_question(db, "senior-14").title  # still there for the answers that point at it
+    assert bank.load_questions(db, qs, T0).updated == 1  # coming back un-retires it
+    assert "senior-14" in bank.active_ids(db)
+
+
+def test_japanese_full_text_search(db):
+    bank.load_questions(db, questions(), T0)
+    assert set(bank.search(db, "ブースティング")) == {"junior-06", "senior-03"}
+    assert "senior-01" in bank.search(db, "過剰適合")
+    assert bank.search(db, "存在しない言葉です") == []
+
+
+def test_snippets_and_output_round_trip(loaded_db):
+    q = bank.get_question(loaded_db, "junior-11")
+    assert q.snippets[0].result.status == "ok"
+    assert "Model saved to models/model_20250101_000000.joblib" in q.snippets[0].result.output
+    assert q.snippets[0].result.stands_in == ("tensorflow", "torch")
+
+
+def test_file_database_uses_wal_and_survives_reopen(tmp_path):
+    path = tmp_path / "nested" / "bot.sqlite3"
+    db = open_database(path)
+    bank.load_questions(db, questions(), T0)
+    assert db.journal_mode == "wal"
+    db.close()
+    assert open_database(path)["questions"].count == 29
