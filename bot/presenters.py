@@ -129,8 +129,16 @@ HELP_COMMANDS = (
 )
 
 
-def help_card(extra: tuple[tuple[str, str], ...] = ()) -> Card:
-    lines = [f"**{name}**\n{text}" for name, text in HELP_COMMANDS + extra]
+def help_card(extra: tuple[tuple[str, str], ...] = (), *, commands: tuple[tuple[str, str], ...] = HELP_COMMANDS,
+              sections: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = ()) -> Card:
+    """`commands` (default: every command) then `extra`; each of `sections` is a heading over more (name, text) lines.
+
+    A front end that cannot run every command passes the ones it can as `commands` and lists the rest in a section.
+    """
+    lines = [f"**{name}**\n{text}" for name, text in tuple(commands) + tuple(extra)]
+    for heading, entries in sections:
+        if entries:
+            lines.append(f"__**{heading}**__\n" + "\n".join(f"**{name}** {text}" for name, text in entries))
     return Card(
         title="studybot の使い方 (how to use studybot)",
         description="機械学習エンジニア面接の問題で毎日練習するボットです。 "

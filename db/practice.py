@@ -1,6 +1,7 @@
 """Queries for a member's practice: what they drew and what they answered."""
 from __future__ import annotations
 
+import json
 from datetime import datetime
 
 from sqlite_utils import Database
@@ -46,3 +47,17 @@ def record_answer(db: Database, guild_id: int, user_id: int, question_id: str, t
 
 def answers_of(db: Database, guild_id: int, user_id: int) -> list[dict]:
     return list(db.query("select * from answers where guild_id = ? and user_id = ? order by created_at, id", [guild_id, user_id]))
+
+
+def record_feedback(db: Database, answer_id: int, score: int, covered: list[str], missed: list[str]) -> None:
+    """The scorer's verdict on a saved answer (key point phrases as JSON lists)."""
+    db["answers"].update(answer_id, {"score": score, "covered": json.dumps(covered, ensure_ascii=False),
+                                     "missed": json.dumps(missed, ensure_ascii=False)})
+
+
+def answer_history(db: Database, guild_id: int, user_id: int) -> list[dict]:
+    """Every answer of a member with its question's category and score (None when not scored), oldest first."""
+    return list(db.query(
+        "select a.question_id, a.created_at, a.score, q.category, q.level from answers a "
+        "join questions q on q.id = a.question_id where a.guild_id = ? and a.user_id = ? order by a.created_at, a.id",
+        [guild_id, user_id]))

@@ -4,11 +4,14 @@ Nothing here imports discord or apscheduler. Time and randomness come in from th
 """
 from __future__ import annotations
 
+import logging
 import random
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlite_utils import Database
 
@@ -21,7 +24,15 @@ from bot.core.models import LEVELS, Question
 from bot.core.selection import choose_question
 from db import bank, practice
 
+if TYPE_CHECKING:  # the scorer pulls in scikit-learn; Study works without one
+    from bot.services.feedback import Feedback, Grader
+
 Clock = Callable[[], datetime]
+log = logging.getLogger(__name__)
+
+
+def _fold(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).casefold()
 
 
 @dataclass(frozen=True)
@@ -48,6 +59,7 @@ class AnswerReceipt:
     answer_id: int
     question: Question
     text: str
+    feedback: Feedback | None = None  # None when no grader is configured
 
 
 @dataclass
@@ -56,6 +68,7 @@ class Study:
     clock: Clock
     rng: random.Random = field(default_factory=random.Random)
     content_dir: Path = Path("content")
+    grader: Grader | None = None  # fitted once by the composition root; None: answers are saved unscored
 
     @property
     def outputs_dir(self) -> Path:
@@ -92,7 +105,20 @@ class Study:
         cleaned = clean_answer(text)
         q = self.question(question_id) if question_id else self.current(guild_id, user_id)
         answer_id = practice.record_answer(self.db, guild_id, user_id, q.id, cleaned, self.now(), display_name=display_name)
-        return AnswerReceipt(answer_id, q, cleaned)
+        return AnswerReceipt(answer_id, q, cleaned, self.grade_answer(answer_id, q.id, cleaned))
+
+    def grade_answer(self, answer_id: int, question_id: str, text: str) -> Feedback | None:
+        """Score a saved answer and store the verdict; None without a grader (any front end may call this)."""
+        if self.grader is None:
+            return None
+        try:
+            feedback = self.grader.grade(question_id, text)
+        except Exception:  # the answer is already saved: a scorer bug must not turn that into an error
+            log.exception("grading answer %s failed", answer_id)
+            return None
+        if feedback.judged:
+            practice.record_feedback(self.db, answer_id, feedback.score, feedback.covered, feedback.missed)
+        return feedback
 
     def set_current(self, guild_id: int, user_id: int, question_id: str, via: str, display_name: str | None = None) -> Question:
         """Make a question the member's current one (a button on a shared post, /reveal of an id)."""
@@ -103,8 +129,12 @@ class Study:
     def reveal(self, guild_id: int, user_id: int, question_id: str | None = None) -> Question:
         return self.question(question_id) if question_id else self.current(guild_id, user_id)
 
-    def categories(self, level: str | None = None) -> list[str]:
-        return bank.categories(self.db, level)
+    def categories(self, level: str | None = None, containing: str = "") -> list[str]:
+        """The bank's categories (of one level); with `containing`, those whose name contains it (autocomplete),
+        ignoring case and full-width/half-width differences."""
+        names = bank.categories(self.db, level)
+        wanted = _fold(containing.strip())
+        return [c for c in names if wanted in _fold(c)] if wanted else names
 
     def suggest(self, text: str, limit: int = 25) -> list[tuple[str, str]]:
         """(id, title) pairs for autocomplete: by id prefix, then by words in the title or answer."""

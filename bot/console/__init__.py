@@ -1,0 +1,88 @@
+"""The terminal front end: the same bot without Discord, as errbot's text backend serves the same plugins.
+
+Members type the Discord slash commands; each command is a thin handler over bot.services and
+bot.presenters (see bot/console/commands.py for the registry and how to add a command).
+"""
+from __future__ import annotations
+
+import random
+import sqlite3
+import sys
+from collections.abc import Callable, Iterable
+from datetime import datetime, timezone
+from typing import TextIO, Union
+
+from bot.config import Config
+from bot.console.commands import Command, QuitConsole, Registry, Reply, default_registry
+from bot.console.render import PlainRenderer, RichRenderer, card_text
+from bot.console.session import CONSOLE_CHANNEL_ID, CONSOLE_GUILD_ID, Context, Member, member_id, run_console
+from bot.services import BankLoad, Clock, Study, load_bank
+from db.connection import open_database
+
+__all__ = [
+    "CONSOLE_CHANNEL_ID", "CONSOLE_GUILD_ID", "Command", "Context", "Member", "PlainRenderer", "QuitConsole", "Registry",
+    "Reply", "RichRenderer", "bank_notices", "card_text", "console_main", "default_registry", "member_id", "run_console",
+]
+
+Commands = Union[Iterable[Command], Callable[[Study], Iterable[Command]]]
+MAX_PROBLEMS_SHOWN = 3
+
+
+def utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def bank_notices(loaded: BankLoad) -> list[str]:
+    """A few lines on what the bank load gave; content problems in brief."""
+    lines = []
+    if loaded.report is not None:
+        r = loaded.report
+        lines.append(f"問題 {r.added + r.updated + r.unchanged} 問を読み込みました。 (questions loaded)")
+    if loaded.problems:
+        files = len({p.path for p in loaded.problems})
+        lines.append(f"⚠ 問題ファイル {files} 個に不備があり（{len(loaded.problems)} 件）、そのファイルは読み込んでいません。"
+                     "`studybot content check` で確認してください。 (content problems)")
+        lines += [f"  {p}" for p in loaded.problems[:MAX_PROBLEMS_SHOWN]]
+        if len(loaded.problems) > MAX_PROBLEMS_SHOWN:
+            lines.append(f"  …ほか {len(loaded.problems) - MAX_PROBLEMS_SHOWN} 件")
+    return lines
+
+
+def console_main(config: Config, member: str | None = None, stdin: TextIO | None = None, stdout: TextIO | None = None,
+                 clock: Clock = utc_now, rng: random.Random | None = None, *, interactive: bool | None = None,
+                 plain: bool | None = None, commands: Commands = (), width: int | None = None) -> int:
+    """`studybot console`: open the database, load the bank, chat until /quit or the end of input.
+
+    `interactive` defaults to whether stdin is a terminal; piped input gives plain output. `commands`:
+    more registry entries, or a function of the Study that returns them. Returns the exit status.
+    """
+    stdin = stdin if stdin is not None else sys.stdin
+    stdout = stdout if stdout is not None else sys.stdout
+    if interactive is None:
+        interactive = _isatty(stdin)
+    try:
+        db = open_database(config.database)
+    except (sqlite3.Error, OSError) as exc:
+        print(f"studybot: the database {config.database} cannot be opened: {exc}.", file=stdout)
+        return 2
+    try:
+        loaded = load_bank(db, config.content_dir, clock())
+        if loaded.report is None:
+            print(f"studybot: {config.content_dir / 'questions'} に有効な問題がありません。`studybot content check` で確認してください。 "
+                  "(No valid questions.)", file=stdout)
+            for problem in loaded.problems[:MAX_PROBLEMS_SHOWN]:
+                print(f"  {problem}", file=stdout)
+            return 2
+        study = Study(db, clock, rng if rng is not None else random.Random(), config.content_dir)
+        extra = commands(study) if callable(commands) else commands
+        return run_console(study, member=member or config.console_member, stdin=stdin, stdout=stdout,
+                           interactive=interactive, plain=plain, commands=extra, notices=bank_notices(loaded), width=width)
+    finally:
+        db.close()
+
+
+def _isatty(stream: TextIO) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False

@@ -1,0 +1,155 @@
+"""Cards in the terminal: rich panels for a person, plain text for pipes and scripts.
+
+The only place that knows how a Card looks in a terminal (as bot/discord_render.py is for Discord).
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TextIO
+
+from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
+from rich.markdown import Markdown
+from rich.panel import Panel
+from rich.segment import Segment
+from rich.style import Style
+from rich.table import Table
+from rich.text import Text
+
+from bot.core.paging import FENCE
+from bot.presenters import Card
+
+FIGURE_LABEL = "図 (figure)"
+INLINE_FIELD_CHARS = 40  # as bot/discord_render.py: longer field values get their own block
+
+
+def button_hints(buttons: tuple[tuple[str, str], ...]) -> str:
+    """(("Answer", "/answer"), ("Reveal", "/reveal")) -> "[Answer] /answer  [Reveal] /reveal"."""
+    return "  ".join(f"[{label}] {command}" for label, command in buttons)
+
+
+def card_text(card: Card) -> str:
+    """A card as plain text: the Markdown as written (code blocks keep their line breaks)."""
+    lines = [f"== {card.title} =="]
+    if card.description:
+        lines.append(card.description)
+    for name, value in card.fields:
+        lines.append(f"{name}:\n{value}" if "\n" in value else f"{name}: {value}")
+    if card.image is not None:
+        lines.append(f"{FIGURE_LABEL}: {card.image}")
+    if card.footer:
+        lines.append(f"-- {card.footer}")
+    return "\n".join(lines)
+
+
+def terminal_markdown(text: str) -> str:
+    """Discord Markdown to CommonMark for rich: a newline is a line break, `-# small text` is dimmed."""
+    out: list[str] = []
+    fence: str | None = None
+    for line in text.split("\n"):
+        match = FENCE.match(line)
+        if match:
+            marker = match.group(1)
+            if fence is None:
+                fence = marker
+            elif marker.startswith(fence[0]) and len(marker) >= len(fence):
+                fence = None
+            out.append(line)
+            continue
+        if fence is None:
+            if line.startswith("-# "):
+                line = f"*{line[3:].strip()}*"
+            if line.strip():
+                line += "  "  # a hard line break, as Discord shows it
+        out.append(line)
+    return "\n".join(out)
+
+
+class TrimmedMarkdown:
+    """Markdown without the blank lines rich puts before a leading quote or list and after the last block."""
+
+    def __init__(self, text: str):
+        self.markdown = Markdown(terminal_markdown(text), code_theme="monokai")
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        lines = console.render_lines(self.markdown, options, pad=False)
+        blank = [not "".join(segment.text for segment in line).strip() for line in lines]
+        start = blank.index(False) if False in blank else len(lines)
+        end = len(lines) - blank[::-1].index(False) if False in blank else start
+        for line in lines[start:end]:
+            yield from line
+            yield Segment.line()
+
+
+class PlainRenderer:
+    """No colour, no box drawing: notes, cards and hints as text blocks with a blank line between."""
+
+    def __init__(self, out: TextIO):
+        self.out = out
+
+    def show(self, notes: Sequence[str] = (), cards: Sequence[Card] = (), buttons: tuple[tuple[str, str], ...] = (),
+             *, error: bool = False) -> None:
+        blocks = ["\n".join(notes)] if notes else []
+        blocks += [card_text(card) for card in cards]
+        if buttons:
+            blocks.append(button_hints(buttons))
+        if blocks:
+            self.out.write("\n\n".join(blocks) + "\n\n")
+            self.out.flush()
+
+
+class RichRenderer:
+    """Panels coloured like the Discord embed, Markdown rendered, Japanese aligned by display width."""
+
+    def __init__(self, out: TextIO, *, width: int | None = None):
+        self.console = Console(file=out, width=width, highlight=False, emoji=False)
+
+    def show(self, notes: Sequence[str] = (), cards: Sequence[Card] = (), buttons: tuple[tuple[str, str], ...] = (),
+             *, error: bool = False) -> None:
+        for note in notes:
+            self.console.print(Text(note, style="bold red" if error else "yellow"))
+        for card in cards:
+            self.console.print(self.panel(card))
+        if buttons:
+            self.console.print(self.hints(buttons))
+
+    def panel(self, card: Card) -> Panel:
+        parts: list[RenderableType] = [Text(card.title, style="bold")]
+        if card.description:
+            parts.append(TrimmedMarkdown(card.description))
+        parts += self._fields(card.fields)
+        if card.image is not None:
+            parts.append(Text(f"{FIGURE_LABEL}: {card.image}", style="cyan"))
+        if card.footer:
+            parts.append(Text(card.footer, style="dim"))
+        spaced: list[RenderableType] = []
+        for part in parts:
+            spaced += [Text(""), part] if spaced else [part]
+        return Panel(Group(*spaced), border_style=Style(color=f"#{card.color:06x}"), padding=(0, 1))
+
+    @staticmethod
+    def _fields(fields: tuple[tuple[str, str], ...]) -> list[RenderableType]:
+        """Short one-line fields side by side in a grid (Discord's inline fields), long ones as blocks."""
+        out: list[RenderableType] = []
+        grid: Table | None = None
+        for name, value in fields:
+            if len(value) <= INLINE_FIELD_CHARS and "\n" not in value:
+                if grid is None:
+                    grid = Table.grid(padding=(0, 2))
+                    grid.add_column(style="bold", no_wrap=True)
+                    grid.add_column()
+                    out.append(grid)
+                grid.add_row(name, TrimmedMarkdown(value))
+            else:
+                grid = None
+                out.append(Group(Text(name, style="bold"), TrimmedMarkdown(value)))
+        return out
+
+    @staticmethod
+    def hints(buttons: tuple[tuple[str, str], ...]) -> Text:
+        text = Text()
+        for n, (label, command) in enumerate(buttons):
+            if n:
+                text.append("  ")
+            text.append(f"[{label}]", style="bold reverse")
+            text.append(f" {command}", style="cyan")
+        return text

@@ -1,0 +1,331 @@
+"""The terminal front end, driven as a person would: typed (or piped) lines in, what is printed out."""
+from __future__ import annotations
+
+import io
+import os
+import random
+import re
+import shutil
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+from rich.cells import cell_len
+
+from bot.config import Config
+from bot.console import Command, Reply, console_main, member_id, run_console
+from bot.console.parsing import parse_options, split_command
+from bot.console.render import card_text
+from bot.presenters import Card, question_card
+from db import practice
+from db.connection import open_database
+from tests.conftest import CONTENT, ROOT, FakeClock
+
+ESCAPES = re.compile(r"\x1b\[")
+BOX = re.compile(r"[╭╮╰╯│─]")
+
+
+def console(tmp_path: Path, lines: str | list[str], *, seed: int = 7, content: Path = CONTENT, **options) -> tuple[int, str]:
+    """console_main with piped input; returns (exit status, everything printed)."""
+    text = lines if isinstance(lines, str) else "\n".join(lines) + "\n"
+    out = io.StringIO()
+    config = Config(database=tmp_path / "studybot.sqlite3", content_dir=content, console_member="太郎")
+    status = console_main(config, stdin=io.StringIO(text), stdout=out, clock=FakeClock(), rng=random.Random(seed), **options)
+    return status, out.getvalue()
+
+
+def session(study, lines: list[str], **options) -> str:
+    out = io.StringIO()
+    options.setdefault("interactive", False)
+    run_console(study, member="太郎", stdin=io.StringIO("\n".join(lines) + "\n"), stdout=out, **options)
+    return out.getvalue()
+
+
+def drawn_id(output: str) -> str:
+    return re.findall(r"ID: `([a-z]+-\d+)`", output)[-1]
+
+
+# --- piped: plain text for scripts -------------------------------------------------------------
+
+
+def test_piped_question_answer_reveal_is_plain_text(tmp_path, study):
+    status, out = console(tmp_path, ["/question junior", "/answer 過学習を防ぐために正則化を使います", "/reveal"])
+    assert status == 0
+    assert "ターミナル版" in out and "DISCORD_TOKEN" in out and "問題 29 問" in out
+    assert not ESCAPES.search(out) and not BOX.search(out)
+    q = study.question(drawn_id(out))
+    assert q.level == "junior"
+    assert f"== 問題: {q.title} ==" in out
+    assert "[Answer] /answer  [Reveal] /reveal" in out
+    assert "== 回答を記録しました (answer saved) ==\n> 過学習を防ぐために正則化を使います" in out
+    assert f"== 模範解答: {q.title} ==" in out
+    assert q.answer.splitlines()[0] in out
+    for snippet in q.snippets:  # the code keeps its line breaks, the stored output is shown
+        assert snippet.code in out
+        if snippet.result.output.strip():
+            assert snippet.result.output.rstrip("\n") in out
+    assert f"{q.id} ・ ページ {len(q.snippets) + 1}/{len(q.snippets) + 1}" in out  # every page, one after another
+
+
+def test_answers_are_recorded_for_the_member_in_the_one_simulated_server(tmp_path):
+    console(tmp_path, ["/question senior", "/answer バイアスとバリアンスのバランスです", "/as 花子", "/question", "/answer 花子の回答"])
+    db = open_database(tmp_path / "studybot.sqlite3")
+    taro, hanako = practice.answers_of(db, 1, member_id("太郎")), practice.answers_of(db, 1, member_id("花子"))
+    assert [a["text"] for a in taro] == ["バイアスとバリアンスのバランスです"]
+    assert [a["text"] for a in hanako] == ["花子の回答"]
+    names = {r["user_id"]: r["display_name"] for r in db["members"].rows}
+    assert names == {member_id("太郎"): "太郎", member_id("花子"): "花子"}
+
+
+def test_the_same_name_is_the_same_member_in_the_next_session(tmp_path, study):
+    _, first = console(tmp_path, ["/question junior"])
+    _, second = console(tmp_path, ["/answer 続きの回答です"])
+    assert f"`{drawn_id(first)}`" in second.split("回答を記録しました")[1]
+    assert member_id("花子") == member_id(" 花子 ") != member_id("太郎")
+
+
+def test_answer_alone_reads_lines_until_an_empty_line(study):
+    out = session(study, ["/question junior", "/answer", "一行目です", "", "二行目のつもり", "/answer", "", "/help"])
+    assert "> 一行目です\n問題: `" in out  # the empty line ended the first answer
+    assert "二行目のつもり" not in out and "コマンドは / で始めます" in out  # the next line is a (wrong) command again
+    assert "回答が空です" in out  # the empty answer is the service's error
+    assert "studybot の使い方" in out
+
+
+def test_answer_alone_ends_at_the_end_of_input(study):
+    out = session(study, ["/question", "/answer", "最後の行"])
+    assert "> 最後の行" in out
+
+
+def test_answer_before_any_question_says_what_to_do(study):
+    out = session(study, ["/answer まだ何も引いていません", "/answer", "/reveal"])
+    assert out.count("まだ問題を引いていません") == 3
+
+
+def test_a_rejected_long_answer_is_kept_in_a_file(study, tmp_path, monkeypatch):
+    monkeypatch.setattr("tempfile.tempdir", str(tmp_path))
+    out = session(study, ["/question", "/answer " + "長" * 4001])
+    assert "回答が長すぎます" in out
+    saved = Path(re.search(r"保存先 \(your text\): (\S+)", out).group(1))
+    assert saved.read_text(encoding="utf-8") == "長" * 4001
+
+
+def test_option_syntax_like_discord(study):
+    out = session(study, ["/question level:senior category:高度な機械学習", "/question ｊｕｎｉｏｒ カテゴリ", "/question ＭＬ"])
+    cards = out.split("== 問題")[1:]
+    assert "シニア (senior)" in cards[0] and "高度な機械学習" in cards[0]
+    assert "カテゴリ (categories):\n- Pythonとプログラミング" in out  # an unknown category lists the real ones
+    assert "ジュニア (junior)" in cards[1] and "MLアルゴリズムと理論" in cards[1]  # a unique part of a name is enough
+
+
+def test_categories_containing_ignores_case_and_width(study):  # the service the console and Discord's autocomplete share
+    assert study.categories("junior", containing="ｍｌ") == ["MLアルゴリズムと理論"]
+    assert study.categories(containing="デプロイ") == ["モデルのトレーニングとデプロイメント", "モデルのデプロイと本番環境"]
+    assert study.categories(containing=" ") == study.categories()
+
+
+def test_reveal_by_id_or_words(study):
+    out = session(study, ["/reveal junior-06", "/reveal 過学習", "/reveal nothing-like-this"])
+    assert "Random Forest CV: 0.899 (+/- 0.024)" in out  # the real stored output
+    assert "候補 (matching questions)" in out and "`junior-10`" in out
+    assert "問題 `nothing-like-this` は見つかりません" in out
+
+
+@pytest.mark.parametrize("line, expected", [
+    ("/qustion", "もしかして /question"),
+    ("/foo", "/foo というコマンドはありません"),
+    ("こんにちは", "コマンドは / で始めます"),
+    ("/daily", "/daily setup、/daily now"),
+    ("/daily setup", "Discord のチャンネルに投稿する設定"),
+    ("/streak", "ターミナル版ではまだ使えません"),
+    ("/question xx category:yy", "level は junior か senior"),
+    ("/as", "今は 太郎 さんです"),
+    ("/next", "次のページはありません"),
+])
+def test_helpful_messages(study, line, expected):
+    assert expected in session(study, [line])
+
+
+def test_help_lists_every_command_and_what_is_not_in_the_terminal(study):
+    out = session(study, ["/help"])
+    main, elsewhere = out.split("Discord のチャンネルに投稿する設定")
+    for command in ("/question", "/answer", "/reveal", "/help", "/as NAME", "/next", "/quit"):
+        assert f"**{command}" in main
+    for command in ("/daily setup", "/daily now", "/streak", "/leaderboard", "/review", "/stats"):
+        assert f"**{command}**" in elsewhere
+
+
+def test_quit_and_end_of_input_both_end_the_session(study):
+    assert "studybot の使い方" not in session(study, ["/quit", "/help"])
+    assert "studybot の使い方" not in session(study, ["/exit", "/help"])
+    assert session(study, []).startswith("studybot ターミナル版")
+
+
+def test_studybot_console_with_piped_input(tmp_path):
+    config = tmp_path / "config.toml"
+    config.write_text(f'[bot]\ndatabase = "db.sqlite3"\ncontent_dir = "{CONTENT.as_posix()}"\n', encoding="utf-8")
+    run = subprocess.run([sys.executable, "-m", "bot", "--config", str(config), "console", "--member", "花子"], cwd=tmp_path,
+                         input="/reveal junior-06\n/as 太郎\n", capture_output=True, text=True, encoding="utf-8",
+                         env=dict(os.environ, PYTHONPATH=str(ROOT)), timeout=20)
+    assert run.returncode == 0, run.stderr
+    assert "あなたは 花子 さんです" in run.stdout and "Random Forest CV: 0.899 (+/- 0.024)" in run.stdout
+    assert "太郎 さんとして操作します" in run.stdout and not ESCAPES.search(run.stdout)
+
+
+# --- the registry: the lead's Discord features plug in here ------------------------------------
+
+
+def test_an_entry_with_a_handler_replaces_the_placeholder_and_shows_in_help(study):
+    def streak(ctx, args):
+        return Card(f"{ctx.display_name} さんの連続日数", f"guild {ctx.guild_id} user {ctx.user_id} days {args.get('days')}")
+
+    out = session(study, ["/streak 3", "/help"], commands=[Command("streak", streak, params=("days",), help="連続日数です。")])
+    assert f"== 太郎 さんの連続日数 ==\nguild 1 user {member_id('太郎')} days 3" in out
+    main, elsewhere = out.split("ターミナル版ではまだ使えません")[-2:]
+    assert "**/streak**\n連続日数です。" in main and "/streak" not in elsewhere
+
+
+def test_subcommands_take_their_own_options(study):
+    seen = {}
+    command = Command("daily now", lambda ctx, args: seen.update(args) or Reply(notes=("posted",)), params=("level",))
+    out = session(study, ["/daily now senior"], commands=[command])
+    assert seen == {"level": "senior"} and "posted" in out
+
+
+def test_console_main_takes_commands_built_from_the_study(tmp_path):
+    def commands(study):
+        return [Command("stats", lambda ctx, args: f"{len(study.categories())} categories")]
+
+    assert "6 categories" in console(tmp_path, ["/stats"], commands=commands)[1]
+
+
+def test_an_unexpected_error_is_logged_and_the_session_goes_on(study, caplog):
+    def broken(ctx, args):
+        raise RuntimeError("boom")
+
+    out = session(study, ["/stats", "/help"], commands=[Command("stats", broken)])
+    assert "予期しないエラー" in out and "boom" not in out and "使い方" in out
+    assert "boom" in caplog.text
+
+
+@pytest.mark.parametrize("rest, params, keywords, expected", [
+    ("junior MLアルゴリズムと理論", ("level", "category"), (), {"level": "junior", "category": "MLアルゴリズムと理論"}),
+    ("level:senior category:高度な 機械学習", ("level", "category"), (), {"level": "senior", "category": "高度な 機械学習"}),
+    ("category：特徴量 level：junior", ("level", "category"), (), {"level": "junior", "category": "特徴量"}),
+    ("senior category:x", ("level", "category"), (), {"level": "senior", "category": "x"}),
+    ("過学習: 正則化 と text: 早期終了", ("text",), ("question",), {"text": "過学習: 正則化 と text: 早期終了"}),
+    ("question:junior-01 正則化です", ("text",), ("question",), {"question": "junior-01 正則化です"}),
+    ("text:答え question:junior-02", ("text",), ("question",), {"text": "答え", "question": "junior-02"}),
+    ("", ("level", "category"), (), {}),
+])
+def test_parse_options(rest, params, keywords, expected):
+    assert parse_options(rest, params, keywords) == expected
+
+
+def test_split_command_accepts_full_width_input():
+    assert split_command("／Ｑｕｅｓｔｉｏｎ　junior") == ("question", "junior")
+    assert split_command("こんにちは") is None
+
+
+# --- the bank as it loads ---------------------------------------------------------------------
+
+
+def test_content_problems_are_reported_briefly_and_the_rest_loads(tmp_path):
+    content = tmp_path / "content"
+    shutil.copytree(CONTENT, content)
+    (content / "questions" / "junior-99.md").write_text("---\nid: junior-99\n---\n本文\n", encoding="utf-8")
+    status, out = console(tmp_path, ["/reveal junior-06"], content=content)
+    assert status == 0 and "問題 29 問" in out and "問題ファイル 1 個に不備" in out and "junior-99.md:1: missing required field 'level'" in out
+    assert "…ほか" in out  # only the first few problems
+    assert "Random Forest CV: 0.899" in out
+
+
+def test_no_questions_at_all_ends_with_one_sentence(tmp_path):
+    (tmp_path / "content" / "questions").mkdir(parents=True)
+    status, out = console(tmp_path, ["/question"], content=tmp_path / "content")
+    assert status == 2 and "有効な問題がありません" in out
+
+
+# --- a terminal: rich panels ------------------------------------------------------------------
+
+
+def test_panels_align_japanese_text(study):
+    out = session(study, ["/question junior", "/help"], interactive=True, plain=False, width=70)
+    panel_lines = [line for line in out.splitlines() if line[:1] in "╭│╰"]
+    assert len(panel_lines) > 20
+    assert {cell_len(line) for line in panel_lines} == {70}  # every border in the same column
+    assert any("希少性 (rarity)" in line for line in panel_lines)
+    assert "[Answer] /answer  [Reveal] /reveal" in out
+
+
+def test_an_interactive_reveal_shows_one_page_at_a_time(study):
+    out = session(study, ["/reveal junior-06", "", "/next"], interactive=True, plain=False, width=100)
+    first, rest = out.split("[Next 次へ]")
+    assert "ページ 1/2" in first and "Random Forest CV" not in first
+    assert "ページ 2/2" in rest and "Random Forest CV: 0.899 (+/- 0.024)" in rest and "次のページはありません" in rest
+
+
+def test_a_figure_is_shown_as_its_path():
+    card = Card("模範解答", "本文", image=Path("content/outputs/senior-99-1.png"))
+    assert "図 (figure): content/outputs/senior-99-1.png" in card_text(card)
+
+
+def test_plain_card_text_keeps_fields_and_footer(study):
+    text = card_text(question_card(study.question("junior-06")))
+    assert text.splitlines()[0] == "== 問題: バギングとブースティングの違いについて説明してください。 =="
+    assert "ID: `junior-06`" in text and text.splitlines()[-1].startswith("-- Answer ボタンか /answer")
+
+
+# --- a real pseudo-terminal -------------------------------------------------------------------
+
+SCRIPT = """
+import random, sys
+from pathlib import Path
+from bot.config import Config
+from bot.console import console_main
+sys.exit(console_main(Config(database=Path(sys.argv[1]), content_dir=Path(sys.argv[2]), console_member="太郎"),
+                      rng=random.Random(7)))
+"""
+
+
+def test_a_person_at_a_terminal(tmp_path, study):
+    pexpect = pytest.importorskip("pexpect")
+    expected = study.draw(1, member_id("太郎"), "junior")  # what seed 7 draws first, computed the same way
+    output = next(s.result.output for s in expected.snippets if s.result and s.result.output.strip())
+    env = dict(os.environ, LANG="C.UTF-8", LC_ALL="C.UTF-8", TERM="xterm-256color", PYTHONPATH=str(ROOT))
+    env.pop("NO_COLOR", None)
+    child = pexpect.spawn(sys.executable, ["-c", textwrap.dedent(SCRIPT), str(tmp_path / "db.sqlite3"), str(CONTENT)],
+                          cwd=str(tmp_path), env=env, encoding="utf-8", dimensions=(50, 120), timeout=10)
+    try:
+        child.expect_exact("ターミナル版")
+        child.expect_exact("DISCORD_TOKEN")
+        child.expect_exact("太郎> ")
+        child.sendline("/question junior")
+        child.expect_exact(f"問題: {expected.title}")
+        child.expect_exact("[Answer]")
+        child.expect_exact("太郎> ")
+        child.sendline("/answer 過学習を防ぐために正則化を使います")
+        child.expect_exact("回答を記録しました (answer saved)")
+        child.expect_exact("過学習を防ぐために正則化を使います")
+        child.expect_exact("太郎> ")
+        child.sendline("/reveal")
+        child.expect_exact(f"模範解答: {expected.title}")
+        child.expect_exact(expected.answer.splitlines()[0])
+        child.expect_exact("[Next 次へ]")
+        child.expect_exact("太郎> ")
+        child.sendline("")  # Enter: the next page, with the code's real output
+        child.expect_exact(output.splitlines()[0])
+        child.expect_exact("太郎> ")
+        child.sendline("/as 花子")
+        child.expect_exact("花子 さんとして操作します")
+        child.expect_exact("花子> ")
+        child.sendline("/answer")  # 花子 has drawn nothing yet
+        child.expect_exact("まだ問題を引いていません")
+        child.sendline("/quit")
+        child.expect_exact("またね")
+        child.expect(pexpect.EOF)
+    finally:
+        child.close()
+    assert child.exitstatus == 0
