@@ -33,8 +33,6 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("load", help="load the question bank into SQLite")
     export = sub.add_parser("export", help="print the question bank")
     export.add_argument("--format", choices=["json"], default="json")
-    grade = sub.add_parser("grade", help="score an answer read from stdin")
-    grade.add_argument("question_id")
     return parser
 
 
@@ -54,8 +52,6 @@ def main(argv: list[str] | None = None) -> int:
         return export(config)
     from bot import app
 
-    if command == "grade":
-        return app.grade(config, args.question_id, sys.stdin.read())
     if command == "console":
         return app.console(config, member=args.member)
     if command == "discord":

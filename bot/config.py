@@ -19,6 +19,9 @@ class Config:
     dev_guild_id: int | None = None
     log_level: str = "INFO"
     console_member: str = "you"
+    # only for tests and self-hosted proxies: where discord.py sends REST calls and opens the gateway
+    api_base: str | None = None
+    gateway_url: str | None = None
 
 
 def load_config(path: Path | None) -> Config:
@@ -47,7 +50,13 @@ def _from_mapping(raw: dict, base: Path) -> Config:
     guild = bot.get("dev_guild_id") or None
     if guild is not None and not isinstance(guild, int):
         raise ConfigError("dev_guild_id must be a number (the server id), or 0 to sync commands globally.")
+    endpoints = raw.get("discord", {})
+    unknown = set(endpoints) - {"api_base", "gateway_url"}
+    if unknown:
+        raise ConfigError(f"Unknown setting(s) in [discord]: {', '.join(sorted(unknown))}.")
     return Config(
+        api_base=endpoints.get("api_base") or None,
+        gateway_url=endpoints.get("gateway_url") or None,
         database=base / bot.get("database", "data/studybot.sqlite3"),
         content_dir=base / bot.get("content_dir", "content"),
         dev_guild_id=guild,

@@ -147,5 +147,8 @@ def help_card(extra: tuple[tuple[str, str], ...] = (), *, commands: tuple[tuple[
     )
 
 
+UNEXPECTED_ERROR = "申し訳ありません、予期しないエラーが発生しました。記録を残しました。 (Sorry, something went wrong; it has been logged.)"
+
+
 def error_card(message: str) -> Card:
     return Card(title="できませんでした (could not do that)", description=message, kind="error")

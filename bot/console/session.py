@@ -15,14 +15,13 @@ from bot.console.commands import Command, QuitConsole, Registry, Reply, as_reply
 from bot.console.parsing import fold, parse_options, split_command
 from bot.console.render import PlainRenderer, RichRenderer
 from bot.core.errors import StudyError
-from bot.presenters import error_card
+from bot.presenters import UNEXPECTED_ERROR, error_card
 from bot.services import Study
 
 log = logging.getLogger(__name__)
 
 CONSOLE_GUILD_ID = 1  # the one simulated server (Discord's ids are far larger, so no real server collides)
 CONSOLE_CHANNEL_ID = 1
-UNEXPECTED = "予期しないエラーが起きました。ログに記録しました。 (Something went wrong; it has been logged.)"
 NOT_A_COMMAND = ("コマンドは / で始めます。回答なら `/answer あなたの回答`、使い方は /help。 "
                  "(Commands start with /, e.g. /answer your text.)")
 
@@ -137,7 +136,7 @@ class Context:
             raise
         except Exception:  # noqa: BLE001 - the session goes on; the traceback goes to the log
             log.exception("unexpected error in /%s (member %s)", command.name, self.member.name)
-            return Reply((error_card(UNEXPECTED),))
+            return Reply((error_card(UNEXPECTED_ERROR),))
 
     def _unknown(self, name: str) -> Reply:
         subs = self.registry.subcommands(name)

@@ -1,0 +1,162 @@
+"""Buttons and modals. Every button is a DynamicItem with a stable custom_id, so buttons on
+messages posted before a restart (yesterday's question) keep working."""
+from __future__ import annotations
+
+import io
+import logging
+import re
+
+import discord
+
+from bot import discord_render as render
+from bot.core.answers import MAX_ANSWER_CHARS
+from bot.core.errors import InvalidAnswer, StudyError
+from bot.presenters import UNEXPECTED_ERROR, answer_receipt, error_card, reveal_pages
+
+log = logging.getLogger(__name__)
+QID = r"(?P<qid>[a-z0-9][a-z0-9-]{0,63})"
+
+
+def services(interaction: discord.Interaction):
+    return interaction.client.study  # type: ignore[attr-defined]
+
+
+def where(interaction: discord.Interaction) -> str:
+    return f"guild={interaction.guild_id} channel={interaction.channel_id} user={interaction.user.id}"
+
+
+async def send(interaction: discord.Interaction, *, ephemeral: bool = True, **kwargs) -> None:
+    """Reply, or follow up when the interaction was already answered or deferred."""
+    if interaction.response.is_done():
+        await interaction.followup.send(ephemeral=ephemeral, **kwargs)
+    else:
+        await interaction.response.send_message(ephemeral=ephemeral, **kwargs)
+
+
+async def report_error(interaction: discord.Interaction, error: BaseException, context: str) -> None:
+    """The one error path: a member-facing message for StudyError, an apology (and a log) otherwise."""
+    if isinstance(error, StudyError):
+        attachments = []
+        if isinstance(error, InvalidAnswer) and getattr(error, "text", None):
+            attachments = [discord.File(io.BytesIO(error.text.encode()), filename="your_answer.txt")]
+        await send(interaction, embed=render.embed(error_card(error.message)), files=attachments)
+        return
+    log.error("unexpected error in %s (%s)", context, where(interaction), exc_info=error)
+    try:
+        await send(interaction, embed=render.embed(error_card(UNEXPECTED_ERROR)))
+    except discord.HTTPException:
+        log.warning("could not tell the member about the error (%s)", where(interaction))
+
+
+def guild_of(interaction: discord.Interaction) -> int:
+    if interaction.guild_id is None:
+        raise StudyError("このボタンはサーバーのチャンネルで使ってください。 (Use this in a server channel.)")
+    return interaction.guild_id
+
+
+class AnswerModal(discord.ui.Modal):
+    def __init__(self, question_id: str, title: str):
+        super().__init__(title="回答 (answer)", custom_id=f"study:answer-modal:{question_id}", timeout=None)
+        self.question_id = question_id
+        self.text = discord.ui.TextInput(
+            label="あなたの回答 (your answer)", style=discord.TextStyle.paragraph, custom_id="answer_text",
+            placeholder=title[:100], max_length=MAX_ANSWER_CHARS, required=True,
+        )
+        self.add_item(self.text)
+
+    async def on_submit(self, interaction: discord.Interaction) -> None:
+        try:
+            receipt = services(interaction).answer(
+                guild_of(interaction), interaction.user.id, self.text.value, question_id=self.question_id,
+                display_name=interaction.user.display_name,
+            )
+        except InvalidAnswer as error:
+            error.text = self.text.value
+            raise
+        await send(interaction, embed=render.embed(answer_receipt(receipt.question, receipt.text)))
+
+    async def on_error(self, interaction: discord.Interaction, error: Exception) -> None:
+        await report_error(interaction, error, f"answer modal {self.question_id}")
+
+
+class AnswerButton(discord.ui.DynamicItem[discord.ui.Button], template=rf"study:answer:{QID}"):
+    def __init__(self, question_id: str):
+        super().__init__(discord.ui.Button(label="Answer 回答する", style=discord.ButtonStyle.primary,
+                                           custom_id=f"study:answer:{question_id}", emoji="✍️"))
+        self.question_id = question_id
+
+    @classmethod
+    async def from_custom_id(cls, interaction, item, match: re.Match[str]):
+        return cls(match["qid"])
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        try:
+            q = services(interaction).question(self.question_id)
+            await interaction.response.send_modal(AnswerModal(q.id, q.title))
+        except Exception as error:  # noqa: BLE001 - every failure gets the one error path
+            await report_error(interaction, error, f"answer button {self.question_id}")
+
+
+class RevealButton(discord.ui.DynamicItem[discord.ui.Button], template=rf"study:reveal:{QID}"):
+    def __init__(self, question_id: str):
+        super().__init__(discord.ui.Button(label="Reveal 模範解答", style=discord.ButtonStyle.secondary,
+                                           custom_id=f"study:reveal:{question_id}", emoji="💡"))
+        self.question_id = question_id
+
+    @classmethod
+    async def from_custom_id(cls, interaction, item, match: re.Match[str]):
+        return cls(match["qid"])
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        try:
+            await send_reveal(interaction, self.question_id, page=1)
+        except Exception as error:  # noqa: BLE001
+            await report_error(interaction, error, f"reveal button {self.question_id}")
+
+
+class PageButton(discord.ui.DynamicItem[discord.ui.Button], template=rf"study:page:{QID}:(?P<page>\d+):(?P<dir>prev|next)"):
+    def __init__(self, question_id: str, page: int, direction: str, disabled: bool = False):
+        label = "◀ 前へ" if direction == "prev" else "次へ ▶"
+        super().__init__(discord.ui.Button(label=label, style=discord.ButtonStyle.secondary, disabled=disabled,
+                                           custom_id=f"study:page:{question_id}:{page}:{direction}"))
+        self.question_id, self.page = question_id, page
+
+    @classmethod
+    async def from_custom_id(cls, interaction, item, match: re.Match[str]):
+        return cls(match["qid"], int(match["page"]), match["dir"])
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        try:
+            await send_reveal(interaction, self.question_id, page=self.page, edit=True)
+        except Exception as error:  # noqa: BLE001
+            await report_error(interaction, error, f"page button {self.question_id}")
+
+
+def question_buttons(question_id: str) -> discord.ui.View:
+    view = discord.ui.View(timeout=None)
+    view.add_item(AnswerButton(question_id))
+    view.add_item(RevealButton(question_id))
+    return view
+
+
+def pager(question_id: str, page: int, total: int) -> discord.ui.View | None:
+    if total <= 1:
+        return None
+    view = discord.ui.View(timeout=None)
+    view.add_item(PageButton(question_id, max(page - 1, 1), "prev", disabled=page <= 1))
+    view.add_item(PageButton(question_id, min(page + 1, total), "next", disabled=page >= total))
+    return view
+
+
+async def send_reveal(interaction: discord.Interaction, question_id: str | None, *, page: int, edit: bool = False) -> None:
+    """The model answer, code and output, one page at a time, only to the member who asked."""
+    study = services(interaction)
+    q = study.reveal(guild_of(interaction), interaction.user.id, question_id)
+    pages = reveal_pages(q, study.outputs_dir)
+    page = min(max(page, 1), len(pages))
+    card = pages[page - 1]
+    kwargs = dict(embed=render.embed(card), view=pager(q.id, page, len(pages)) or discord.utils.MISSING)
+    if edit:
+        await interaction.response.edit_message(attachments=render.files(card), **kwargs)
+    else:
+        await send(interaction, files=render.files(card), **kwargs)

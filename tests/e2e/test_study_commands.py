@@ -1,0 +1,187 @@
+"""/question, /answer, /reveal, /help through the real discord.py client and the fake Discord."""
+from __future__ import annotations
+
+import logging
+import random
+
+import pytest
+
+from bot.app import build_discord_bot
+from bot.config import Config
+from bot.services import Study, load_bank
+from db.connection import open_database
+from tests.conftest import CONTENT, T0, FakeClock
+
+from .fake_discord import EPHEMERAL, FakeDiscord, custom_ids, running_bot
+
+pytestmark = pytest.mark.asyncio
+
+
+@pytest.fixture
+def db_path(tmp_path):
+    return tmp_path / "bot.sqlite3"
+
+
+def make_study(db_path, seed: int = 3) -> Study:
+    db = open_database(db_path)
+    assert load_bank(db, CONTENT, T0).problems == []
+    return Study(db, FakeClock(), random.Random(seed), CONTENT)
+
+
+def make_bot(db_path, **config):
+    return build_discord_bot(Config(**config), make_study(db_path))
+
+
+def ids(record) -> list[str]:
+    return custom_ids({"components": record.components})
+
+
+def embed_text(record) -> str:
+    return "\n".join(
+        "\n".join([e.get("title", ""), e.get("description", "")] + [f["name"] + " " + f["value"] for f in e.get("fields", [])]
+                  + [e.get("footer", {}).get("text", "")])
+        for e in record.embeds
+    )
+
+
+async def test_commands_are_synced_with_japanese_descriptions(fake_discord: FakeDiscord, db_path):
+    async with running_bot(fake_discord, make_bot(db_path)):
+        synced = {c["name"]: c for c in fake_discord.commands()}
+    assert set(synced) == {"question", "answer", "reveal", "help"}
+    assert synced["question"]["description_localizations"]["ja"] == "最近出ていない練習問題を出します"
+    assert synced["question"]["contexts"] == [0]  # servers only: DMs do not offer it
+    assert {o["name"] for o in synced["question"]["options"]} == {"level", "category"}
+
+
+async def test_dev_guild_sync_puts_commands_in_that_server(fake_discord: FakeDiscord, db_path):
+    async with running_bot(fake_discord, make_bot(db_path, dev_guild_id=int(fake_discord.guild_id))):
+        assert {c["name"] for c in fake_discord.commands(guild=fake_discord.guild_id)} >= {"question", "help"}
+    assert fake_discord.requests_for("bulk_set_guild_application_commands")
+
+
+async def test_question_is_posted_publicly_with_answer_and_reveal_buttons(fake_discord: FakeDiscord, db_path):
+    async with running_bot(fake_discord, make_bot(db_path)):
+        rec = await fake_discord.slash("question", {"level": "junior"})
+    assert rec.callback_type == 4 and not rec.ephemeral and rec.latency < 3
+    text = embed_text(rec)
+    qid = next(i for i in ids(rec) if i.startswith("study:answer:")).split(":")[2]
+    assert qid.startswith("junior-") and qid in text
+    assert "希少性" in text and "難易度" in text
+    assert f"study:reveal:{qid}" in ids(rec)
+
+
+async def test_category_autocomplete_follows_the_level(fake_discord: FakeDiscord, db_path):
+    async with running_bot(fake_discord, make_bot(db_path)):
+        choices = await fake_discord.autocomplete("question", "category", "", {"level": "senior"})
+        narrowed = await fake_discord.autocomplete("question", "category", "特徴")
+        rec = await fake_discord.slash("question", {"category": "特徴量エンジニアリング"})
+    assert [c["value"] for c in choices] == ["高度な機械学習", "特徴量エンジニアリング", "モデルのデプロイと本番環境"]
+    assert [c["value"] for c in narrowed] == ["特徴量エンジニアリング"]
+    assert "特徴量エンジニアリング" in embed_text(rec)
+
+
+async def test_answer_button_opens_a_modal_and_the_answer_is_stored(fake_discord: FakeDiscord, db_path):
+    bot = make_bot(db_path)
+    async with running_bot(fake_discord, bot):
+        question = await fake_discord.slash("question", {"level": "senior"})
+        qid = ids(question)[0].split(":")[2]
+        opened = await fake_discord.click(question, f"study:answer:{qid}")
+        assert opened.callback_type == 9
+        saved = await fake_discord.submit_modal(opened, {"answer_text": "バイアスとバリアンスのバランスを取ります"})
+    assert saved.ephemeral and "回答を記録しました" in embed_text(saved)
+    answers = list(bot.study.db.query("select question_id, text from answers"))
+    assert answers == [{"question_id": qid, "text": "バイアスとバリアンスのバランスを取ります"}]
+
+
+async def test_answer_command_with_text_and_with_the_modal(fake_discord: FakeDiscord, db_path):
+    bot = make_bot(db_path)
+    async with running_bot(fake_discord, bot):
+        await fake_discord.slash("question")
+        direct = await fake_discord.slash("answer", {"text": "交差検証で汎化性能を確かめます"})
+        opened = await fake_discord.slash("answer")
+        assert opened.callback_type == 9
+        via_modal = await fake_discord.submit_modal(opened, {"answer_text": "二回目の回答"})
+    assert direct.ephemeral and via_modal.ephemeral
+    assert [r["text"] for r in bot.study.db.query("select text from answers order by id")] == ["交差検証で汎化性能を確かめます", "二回目の回答"]
+
+
+async def test_bad_input_gets_a_clear_ephemeral_message_and_nothing_is_stored(fake_discord: FakeDiscord, db_path):
+    bot = make_bot(db_path)
+    async with running_bot(fake_discord, bot):
+        no_question = await fake_discord.slash("answer", {"text": "答え"})
+        no_modal = await fake_discord.slash("answer")
+        await fake_discord.slash("question")
+        blank = await fake_discord.slash("answer", {"text": "   "})
+        unknown = await fake_discord.slash("reveal", {"question": "junior-99"})
+    for rec in (no_question, no_modal):
+        assert rec.ephemeral and "/question" in embed_text(rec)
+    assert blank.ephemeral and "回答が空です" in embed_text(blank)
+    assert unknown.ephemeral and "junior-99" in embed_text(unknown)
+    assert bot.study.db["answers"].count == 0
+
+
+async def test_reveal_is_ephemeral_paged_and_shows_real_output(fake_discord: FakeDiscord, db_path):
+    async with running_bot(fake_discord, make_bot(db_path)):
+        rec = await fake_discord.slash("reveal", {"question": "junior-06"})
+        assert rec.ephemeral and "模範解答" in embed_text(rec)
+        pages = [embed_text(rec)]
+        while not rec.components[0]["components"][-1].get("disabled"):
+            rec = await fake_discord.click(rec, ids(rec)[-1])
+            assert rec.callback_type == 7 and rec.ephemeral
+            pages.append(embed_text(rec))
+            assert len(pages) < 10
+    everything = "\n".join(pages)
+    assert "バギング" in everything and "Random Forest CV: 0.899 (+/- 0.024)" in everything
+    assert "ページ 1/" in pages[0]
+
+
+async def test_reveal_autocomplete_finds_ids_and_japanese_words(fake_discord: FakeDiscord, db_path):
+    async with running_bot(fake_discord, make_bot(db_path)):
+        by_id = await fake_discord.autocomplete("reveal", "question", "senior-1")
+        by_word = await fake_discord.autocomplete("reveal", "question", "不均衡")
+    assert [c["value"] for c in by_id] == ["senior-10", "senior-11", "senior-12", "senior-13", "senior-14"]
+    assert {"junior-07", "senior-08"} <= {c["value"] for c in by_word}
+    assert all(len(c["name"]) <= 100 for c in by_id + by_word)
+
+
+async def test_help_works_in_dms_and_lists_every_command(fake_discord: FakeDiscord, db_path):
+    async with running_bot(fake_discord, make_bot(db_path)):
+        rec = await fake_discord.slash("help", dm=True)
+    text = embed_text(rec)
+    assert all(c in text for c in ("/question", "/answer", "/reveal", "/help")) and "使い方" in text
+
+
+async def test_a_channel_without_post_permission_tells_the_member_and_logs(fake_discord: FakeDiscord, db_path, caplog):
+    fake_discord.deny_bot(fake_discord.channel_id)
+    with caplog.at_level(logging.WARNING):
+        async with running_bot(fake_discord, make_bot(db_path)):
+            rec = await fake_discord.slash("question")
+    assert rec.ephemeral and "権限" in embed_text(rec)
+    assert any("no permission to post" in r.getMessage() for r in caplog.records)
+
+
+async def test_unexpected_errors_are_logged_and_the_member_gets_an_apology(fake_discord: FakeDiscord, db_path, caplog):
+    bot = make_bot(db_path)
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("database on fire")
+
+    bot.study.draw = broken
+    with caplog.at_level(logging.ERROR):
+        async with running_bot(fake_discord, bot):
+            rec = await fake_discord.slash("question")
+    assert rec.ephemeral and "申し訳ありません" in embed_text(rec) and "database on fire" not in embed_text(rec)
+    assert any("unexpected error in /question" in r.getMessage() for r in caplog.records)
+
+
+async def test_buttons_on_a_message_posted_before_a_restart_still_work(fake_discord: FakeDiscord, db_path):
+    async with running_bot(fake_discord, make_bot(db_path)):
+        question = await fake_discord.slash("question", {"level": "junior"})
+    qid = ids(question)[0].split(":")[2]
+    restarted = make_bot(db_path)
+    async with running_bot(fake_discord, restarted):
+        reveal = await fake_discord.click(question, f"study:reveal:{qid}")
+        opened = await fake_discord.click(question, f"study:answer:{qid}")
+        saved = await fake_discord.submit_modal(opened, {"answer_text": "再起動後の回答"})
+    assert reveal.ephemeral and "模範解答" in embed_text(reveal)
+    assert saved.ephemeral and restarted.study.db["answers"].count == 1

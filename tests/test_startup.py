@@ -1,0 +1,52 @@
+"""Starting the bot: every startup failure is one clear sentence, never a traceback."""
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from tests.conftest import CONTENT, ROOT
+
+
+def studybot(*args, token: str | None = None, stdin: str = ""):
+    env = {"PATH": "/usr/bin:/bin", "HOME": "/tmp"}
+    if token is not None:
+        env["DISCORD_TOKEN"] = token
+    return subprocess.run([sys.executable, "-m", "bot", *args], cwd=ROOT, env=env, input=stdin,
+                          capture_output=True, text=True, timeout=60)
+
+
+def one_sentence(result) -> str:
+    assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
+    lines = [l for l in result.stderr.splitlines() if l.strip()]
+    assert len(lines) == 1, lines
+    return lines[0]
+
+
+def test_discord_without_a_token(tmp_path):
+    assert "DISCORD_TOKEN is not set" in one_sentence(studybot("discord"))
+
+
+def test_unreadable_or_broken_config(tmp_path):
+    assert "does not exist" in one_sentence(studybot("--config", str(tmp_path / "nope.toml"), "run"))
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[bot\n")
+    assert "not valid TOML" in one_sentence(studybot("--config", str(bad), "run"))
+    unknown = tmp_path / "unknown.toml"
+    unknown.write_text('[bot]\ndatabse = "x"\n')
+    assert "Unknown setting(s) in [bot]: databse" in one_sentence(studybot("--config", str(unknown), "run"))
+
+
+def test_a_database_that_cannot_be_opened(tmp_path):
+    config = tmp_path / "c.toml"
+    (tmp_path / "adir").mkdir()
+    config.write_text(f'[bot]\ndatabase = "adir"\ncontent_dir = "{CONTENT}"\n')
+    assert "cannot be opened" in one_sentence(studybot("--config", str(config), "discord", token="t"))
+
+
+def test_run_without_token_opens_the_terminal_and_says_how_to_connect(tmp_path):
+    config = tmp_path / "c.toml"
+    config.write_text(f'[bot]\ndatabase = "{tmp_path / "db.sqlite3"}"\ncontent_dir = "{CONTENT}"\n')
+    result = studybot("--config", str(config), "run", stdin="/question junior\n/reveal\n")
+    assert result.returncode == 0, result.stderr
+    assert "DISCORD_TOKEN" in result.stderr + result.stdout
+    assert "模範解答" in result.stdout and "junior-" in result.stdout
