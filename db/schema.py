@@ -88,3 +88,43 @@ def m004_review(db: Database) -> None:
         {"id": int, "guild_id": int, "user_id": int, "question_id": str, "rating": str, "reviewed_at": str},
         pk="id",
     )
+
+
+@migrations()
+def m005_streaks(db: Database) -> None:
+    db["daily_settings"].add_column("active_since", str)
+    posts = db["daily_posts"]
+    posts.add_column("seq", int)  # 1, 2, 3... per server in posting order; null until posted
+    posts.add_column("week_key", str)
+    posts.add_column("month_key", str)
+    posts.add_column("attempts", int, not_null_default=0)
+    posts.add_column("reveal_note", str)
+    posts.create_index(["guild_id", "seq"], unique=True)
+    posts.create_index(["state"])
+    # Derived from answers (db.progress keeps them in step in the answer's transaction and can rebuild
+    # them): the per-member fold state, and one row per member and period for the leaderboards.
+    db["streaks"].create(
+        {"guild_id": int, "user_id": int, "run": int, "best": int, "freezes": int, "answered": int, "last_seq": int},
+        pk=("guild_id", "user_id"),
+    )
+    db["board_stats"].create(
+        {"guild_id": int, "period_key": str, "user_id": int, "answers": int, "run": int, "alive_until": int},
+        pk=("guild_id", "period_key", "user_id"),
+    )
+    db.execute("create index board_by_answers on board_stats (guild_id, period_key, answers desc, user_id)")
+    # A streak is alive when alive_until >= the latest seq, and alive_until is at most latest + 3:
+    # the streak board reads four short index ranges instead of sorting the whole server.
+    db.execute("create index board_by_streak on board_stats (guild_id, period_key, alive_until, run desc, user_id)")
+    # The fold assumes a daily answer is to the server's open (latest posted) question; enforce it here
+    # so no write path can feed it anything else.
+    db.execute("""
+        create trigger answers_daily_open before insert on answers
+        when new.daily_post_id is not null
+        begin
+            select raise(abort, 'daily question is closed or not in this server')
+            where not exists (
+                select 1 from daily_posts p where p.id = new.daily_post_id and p.guild_id = new.guild_id
+                and p.seq is not null and p.seq = (select max(seq) from daily_posts where guild_id = new.guild_id)
+            );
+        end
+    """)

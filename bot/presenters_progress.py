@@ -1,0 +1,189 @@
+"""What members see of the daily question, streaks and leaderboards, independent of where they see it.
+
+Cards as in bot.presenters: plain data the Discord adapter turns into embeds and the terminal into panels.
+Everything here stays within Discord's embed limits (names and titles are cut, lists are bounded).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from datetime import date, datetime
+from pathlib import Path
+
+from bot.core import daily as rules
+from bot.core.daily import DailyPost, DailySettings
+from bot.core.models import Question
+from bot.presenters import FIELD_LIMIT, LEVEL_NAMES, TITLE_LIMIT, Card, reveal_pages
+from bot.services import daily as svc
+from bot.services.daily import DailyAnswerReceipt, DailyStatus, SlotOutcome
+from bot.services.progress import BoardEntry, Leaderboard, StreakView
+
+THREAD_NAME_LIMIT = 100
+NAME_LIMIT = 32  # Discord's display-name limit; stored names are cut to it
+WEEKDAYS = "月火水木金土日"
+DAILY_LEVELS = {**LEVEL_NAMES, "mixed": "ミックス (mixed)"}
+STATE_NAMES = {rules.POSTED: "投稿済み", rules.SKIPPED: "スキップ", rules.INTENDED: "投稿処理中", rules.PENDING: "再投稿待ち"}
+REASONS = {
+    rules.CHANNEL_MISSING: "チャンネルが見つかりません（削除されたか、ボットから見えません）",
+    rules.NO_PERMISSION: "ボットにチャンネルへの投稿権限がありません",
+    rules.NO_QUESTIONS: "このレベルで出題できる問題がありません",
+    rules.EXPIRED: "投稿を確認できないまま日付が変わったため取りやめました（過去の日には遡って投稿しません）",
+    rules.SEND_ERROR: "投稿中にエラーが起きました",
+}
+NO_POST = {
+    svc.NOT_SET_UP: "日替わり問題はまだ設定されていません。/daily setup で設定してください。",
+    svc.PAUSED: "日替わり問題は一時停止中です。/daily resume で再開できます。",
+    svc.NOT_DUE: "今日の投稿時刻はまだです。",
+    svc.ALREADY_POSTED: "今日の問題はもう投稿済みです。",
+    svc.IN_PROGRESS: "今日の問題を投稿しているところです。",
+    svc.WAS_SKIPPED: "今日の問題はスキップされました。",
+    rules.NO_QUESTIONS: REASONS[rules.NO_QUESTIONS] + "。",
+}
+MARKDOWN = re.compile(r"([\\*_`~|\[\]])")  # what could turn a name into formatting or a link
+
+
+def _cut(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def member_name(user_id: int, name: str | None) -> str:
+    """A stored display name, made safe for Markdown; a member who never gave one (or whose account is
+    gone) still gets a stable label."""
+    if not name:
+        return f"メンバー #{str(user_id)[-4:]}"
+    return MARKDOWN.sub(r"\\\1", _cut(name.strip(), NAME_LIMIT))
+
+
+def day_label(day: date) -> str:
+    return f"{day.month}月{day.day}日({WEEKDAYS[day.weekday()]})"
+
+
+def reason_text(stored: str | None) -> str:
+    code, _, detail = (stored or "").partition(": ")
+    text = REASONS.get(code, code or "理由不明")
+    return f"{text}（{_cut(detail, 120)}）" if detail else text
+
+
+def _when(at: datetime) -> str:
+    return f"{day_label(at.date())} {at:%H:%M} ({at.tzname()})"
+
+
+def settings_card(settings: DailySettings, next_post_at: datetime | None, title: str = "日替わり問題の設定 (daily settings)") -> Card:
+    reveal = f"毎日 {settings.reveal_time}" if settings.reveal_time else "次の問題の直前"
+    fields = (
+        ("チャンネル", f"<#{settings.channel_id}>"),
+        ("投稿時刻", f"毎日 {settings.post_time} ({settings.timezone})"),
+        ("レベル", DAILY_LEVELS.get(settings.level, settings.level)),
+        ("模範解答の公開", reveal),
+        ("次回の投稿", "一時停止中 (paused)" if next_post_at is None else _when(next_post_at)),
+    )
+    return Card(title=title, fields=fields, kind="info")
+
+
+def status_card(status: DailyStatus, shown: int = 7) -> Card:
+    card = settings_card(status.settings, status.next_post_at, "日替わり問題の状況 (daily status)")
+    lines = [_post_line(line.post, line.title) for line in status.recent[:shown]]
+    skipped = [f"{day_label(line.post.local_date)}: {reason_text(line.post.reason)}"
+               for line in status.recent if line.post.state == rules.SKIPPED]
+    fields = card.fields + (
+        ("サイクル", f"第{max(status.cycle, 1)}周: {status.shown_in_cycle}/{status.cycle_size} 問出題済み"),
+        ("最近の投稿", _cut("\n".join(lines) or "まだありません。", FIELD_LIMIT)),
+    )
+    if skipped:
+        fields += (("スキップした日と理由", _cut("\n".join(skipped), FIELD_LIMIT)),)
+    return replace(card, fields=fields)
+
+
+def _post_line(post: DailyPost, title: str | None) -> str:
+    what = f"`{post.question_id}` {_cut(title or '', 40)}" if post.question_id else "—"
+    return f"{day_label(post.local_date)} {STATE_NAMES.get(post.state, post.state)} ・ {what}"
+
+
+def daily_post_card(post: DailyPost, question: Question, settings: DailySettings) -> Card:
+    """The daily question itself, posted to the channel with the Answer / Reveal buttons."""
+    at = rules.reveal_instant(post.local_date, settings)
+    reveal = f"{_when(at.astimezone(settings.zone))} にスレッドで公開" if at else "次の日替わり問題の直前にスレッドで公開"
+    return Card(
+        title=_cut(f"今日の問題 {day_label(post.local_date)}: {question.title}", TITLE_LIMIT),
+        description=f"**{LEVEL_NAMES.get(question.level, question.level)} Q{question.number}** ・ {question.category}",
+        fields=(("模範解答", reveal), ("ID", f"`{question.id}`")),
+        footer="Answer ボタンで回答すると連続記録 (streak) に数えられます。次の問題が出るまで回答できます。"
+               "議論はスレッドでどうぞ。",
+        kind="question",
+    )
+
+
+def thread_name(post: DailyPost, question: Question) -> str:
+    return _cut(f"{post.local_date:%m/%d} {question.title}", THREAD_NAME_LIMIT)
+
+
+def daily_reveal_pages(post: DailyPost, question: Question, outputs_dir: Path | None = None) -> list[Card]:
+    pages = reveal_pages(question, outputs_dir)
+    heading = f"{day_label(post.local_date)} の日替わり問題 ・ "
+    return [replace(p, title=_cut(heading + p.title, TITLE_LIMIT)) for p in pages]
+
+
+def slot_outcome_card(outcome: SlotOutcome) -> Card:
+    if outcome.kind == "posted":
+        return Card(title="今日の問題を投稿しました (posted)", description=f"<#{outcome.post.channel_id}>", kind="reveal")
+    if outcome.kind == "skipped":
+        return Card(title="投稿できませんでした (skipped)", description=reason_text(outcome.reason), kind="error")
+    text = NO_POST.get(outcome.reason, outcome.reason or "")
+    if outcome.reason == svc.WAS_SKIPPED and outcome.post is not None:
+        text += f"\n理由: {reason_text(outcome.post.reason)}"
+    return Card(title="投稿はありません (nothing to post)", description=text, kind="info")
+
+
+def daily_answer_card(receipt: DailyAnswerReceipt) -> Card:
+    quoted = _cut("\n".join(f"> {line}" for line in receipt.text.splitlines()) or "> ", 3800)
+    if receipt.counted:
+        footer = f"連続 {receipt.streak.current} 回 ・ フリーズ {receipt.streak.freezes} 個 (streak / freezes)"
+    else:
+        footer = "次の日替わり問題が出た後の回答なので、練習として保存しました（連続記録には数えません）。"
+    return Card(title="日替わり問題への回答を記録しました (answer saved)", description=quoted,
+                fields=(("問題", _cut(f"`{receipt.question.id}` {receipt.question.title}", FIELD_LIMIT)),),
+                footer=footer, kind="reveal")
+
+
+def streak_card(view: StreakView) -> Card:
+    today = "回答済み ✅" if view.answered_open else "まだ回答していません"
+    freeze_note = "上限（2 個）" if view.next_freeze_in is None else f"あと {view.next_freeze_in} 回の回答で 1 個獲得"
+    return Card(
+        title=_cut(f"{member_name(view.user_id, view.name)} の連続記録 (streak)", TITLE_LIMIT),
+        fields=(
+            ("現在の連続", f"🔥 {view.current} 回"), ("最高記録", f"{view.best} 回"),
+            ("回答した日替わり問題", f"{view.answered} 問"), ("フリーズ (freeze)", f"{view.freezes} 個 ・ {freeze_note}"),
+            ("今の日替わり問題", today),
+        ),
+        footer="7 回連続で回答するごとにフリーズを 1 個獲得（最大 2 個）。回答しなかった問題があると自動で 1 個使い、"
+               "連続が途切れません。ボットが投稿しなかった日は数えません。",
+        kind="info",
+    )
+
+
+BY_NAMES = {"streak": ("連続記録", "回"), "answers": ("回答数", "問")}
+PERIOD_NOTES = {
+    "week": "今週の連続 = 今続いている連続記録のうち今週の問題への回答数（週の初めから数え直し）。",
+    "month": "今月の連続 = 今続いている連続記録のうち今月の問題への回答数（月の初めから数え直し）。",
+    "all": "",
+}
+
+
+def leaderboard_card(board: Leaderboard) -> Card:
+    what, unit = BY_NAMES[board.by]
+    lines = [_entry(e, unit) for e in board.entries] or ["まだ誰もランクインしていません。"]
+    if board.caller is not None and not board.caller_in_top:
+        mine = _entry(board.caller, unit) if board.caller.rank else f"あなた: ランク外（{board.caller.value} {unit}）"
+        lines += ["…", mine]
+    period = board.label or "まだ日替わり問題がありません"
+    return Card(
+        title=_cut(f"ランキング: {what} ・ {period}", TITLE_LIMIT),
+        description="\n".join(lines),
+        footer=(PERIOD_NOTES[board.period] + " 期間は最新の日替わり問題の日付（サーバーのタイムゾーン）で決まります。").strip(),
+        kind="info",
+    )
+
+
+def _entry(entry: BoardEntry, unit: str) -> str:
+    medal = {1: "🥇", 2: "🥈", 3: "🥉"}.get(entry.rank, f"{entry.rank}.")
+    return f"{medal} {member_name(entry.user_id, entry.name)} — {entry.value} {unit}"

@@ -1,0 +1,154 @@
+"""Queries for the daily question: a server's settings and what was posted for which local date.
+
+The rows here are the source of truth. An intent row is written before anything is sent to the
+channel, and the unique (guild_id, local_date) index makes a second row for the same day impossible.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlite_utils import Database
+
+from bot.core.daily import POSTED, SKIPPED, UNRESOLVED, DailyPost, DailySettings
+
+SETTINGS_COLUMNS = ("guild_id", "channel_id", "post_time", "timezone", "level", "reveal_time", "paused",
+                    "active_since", "updated_at", "updated_by")
+
+
+def _when(text: str | None) -> datetime | None:
+    return datetime.fromisoformat(text) if text else None
+
+
+def _settings(row: dict) -> DailySettings:
+    return DailySettings(
+        guild_id=row["guild_id"], channel_id=row["channel_id"], post_time=row["post_time"], timezone=row["timezone"],
+        level=row["level"], reveal_time=row["reveal_time"], paused=bool(row["paused"]),
+        active_since=_when(row["active_since"]), updated_at=_when(row["updated_at"]), updated_by=row["updated_by"],
+    )
+
+
+def _post(row: dict) -> DailyPost:
+    return DailyPost(
+        id=row["id"], guild_id=row["guild_id"], local_date=date.fromisoformat(row["local_date"]),
+        question_id=row["question_id"], cycle=row["cycle"], state=row["state"], channel_id=row["channel_id"],
+        message_id=row["message_id"], thread_id=row["thread_id"], reason=row["reason"],
+        intended_at=_when(row["intended_at"]), posted_at=_when(row["posted_at"]), revealed_at=_when(row["revealed_at"]),
+        seq=row["seq"], week_key=row["week_key"] or "", month_key=row["month_key"] or "",
+        attempts=row["attempts"] or 0, reveal_note=row["reveal_note"],
+    )
+
+
+def get_settings(db: Database, guild_id: int) -> DailySettings | None:
+    rows = list(db.query("select * from daily_settings where guild_id = ?", [guild_id]))
+    return _settings(rows[0]) if rows else None
+
+
+def save_settings(db: Database, settings: DailySettings) -> DailySettings:
+    row = {name: getattr(settings, name) for name in SETTINGS_COLUMNS}
+    for name in ("active_since", "updated_at"):
+        row[name] = row[name].isoformat() if row[name] else None
+    row["paused"] = int(row["paused"])
+    db["daily_settings"].upsert(row, pk="guild_id")
+    return settings
+
+
+def all_settings(db: Database) -> list[DailySettings]:
+    return [_settings(r) for r in db.query("select * from daily_settings order by guild_id")]
+
+
+def get_post(db: Database, post_id: int) -> DailyPost | None:
+    rows = list(db.query("select * from daily_posts where id = ?", [post_id]))
+    return _post(rows[0]) if rows else None
+
+
+def post_for_date(db: Database, guild_id: int, day: date) -> DailyPost | None:
+    rows = list(db.query("select * from daily_posts where guild_id = ? and local_date = ?", [guild_id, day.isoformat()]))
+    return _post(rows[0]) if rows else None
+
+
+def unresolved_before(db: Database, guild_id: int, day: date) -> list[DailyPost]:
+    """Intents of earlier days that a crash left open, oldest first."""
+    rows = db.query(
+        f"select * from daily_posts where guild_id = ? and local_date < ? and state in ({', '.join('?' * len(UNRESOLVED))}) "
+        "order by local_date", [guild_id, day.isoformat(), *UNRESOLVED])
+    return [_post(r) for r in rows]
+
+
+def guilds_with_unresolved(db: Database) -> list[int]:
+    rows = db.query(f"select distinct guild_id from daily_posts where state in ({', '.join('?' * len(UNRESOLVED))})", list(UNRESOLVED))
+    return [r["guild_id"] for r in rows]
+
+
+def cycle_usage(db: Database, guild_id: int) -> tuple[int, set[str], str | None]:
+    """(current cycle, questions shown or about to be shown in it, the last question shown).
+    A skipped post showed nothing, so its question stays available."""
+    last = list(db.query("select cycle, question_id from daily_posts where guild_id = ? and state != ? "
+                         "and question_id is not null order by local_date desc limit 1", [guild_id, SKIPPED]))
+    if not last:
+        return 0, set(), None
+    cycle = last[0]["cycle"]
+    used = {r["question_id"] for r in db.query(
+        "select question_id from daily_posts where guild_id = ? and cycle = ? and state != ?", [guild_id, cycle, SKIPPED])}
+    return cycle, used, last[0]["question_id"]
+
+
+def insert_intent(db: Database, guild_id: int, day: date, question_id: str | None, cycle: int, channel_id: int,
+                  week_key: str, month_key: str, now: datetime, *, state: str, reason: str | None = None) -> DailyPost:
+    db["daily_posts"].insert({
+        "guild_id": guild_id, "local_date": day.isoformat(), "question_id": question_id, "cycle": cycle, "state": state,
+        "channel_id": channel_id, "reason": reason, "intended_at": now.isoformat(), "week_key": week_key,
+        "month_key": month_key, "attempts": 1,
+    })
+    return post_for_date(db, guild_id, day)
+
+
+def retry_intent(db: Database, post_id: int, question_id: str | None, cycle: int, channel_id: int, now: datetime,
+                 state: str) -> DailyPost:
+    """Make a pending or skipped row an intent again (same day, same id: its marker is unchanged)."""
+    db.execute("update daily_posts set state = ?, question_id = ?, cycle = ?, channel_id = ?, reason = null, "
+               "intended_at = ?, attempts = attempts + 1 where id = ?",
+               [state, question_id, cycle, channel_id, now.isoformat(), post_id])
+    return get_post(db, post_id)
+
+
+def set_state(db: Database, post_id: int, state: str, reason: str | None = None) -> DailyPost:
+    db.execute("update daily_posts set state = ?, reason = ? where id = ?", [state, reason, post_id])
+    return get_post(db, post_id)
+
+
+def mark_posted(db: Database, post_id: int, message_id: int, thread_id: int | None, now: datetime) -> DailyPost:
+    """Posted, with the next seq of its server: from here on it is the open daily question."""
+    with db.atomic():
+        db.execute(
+            "update daily_posts set state = ?, message_id = ?, thread_id = ?, reason = null, posted_at = ?, "
+            "seq = (select coalesce(max(seq), 0) + 1 from daily_posts d where d.guild_id = daily_posts.guild_id) "
+            "where id = ? and seq is null", [POSTED, message_id, thread_id, now.isoformat(), post_id])
+    return get_post(db, post_id)
+
+
+def mark_revealed(db: Database, post_id: int, now: datetime, note: str | None) -> DailyPost:
+    db.execute("update daily_posts set revealed_at = ?, reveal_note = ? where id = ?", [now.isoformat(), note, post_id])
+    return get_post(db, post_id)
+
+
+def latest_posted(db: Database, guild_id: int) -> DailyPost | None:
+    rows = list(db.query("select * from daily_posts where guild_id = ? and seq is not null order by seq desc limit 1", [guild_id]))
+    return _post(rows[0]) if rows else None
+
+
+def unrevealed(db: Database, guild_id: int) -> list[DailyPost]:
+    rows = db.query("select * from daily_posts where guild_id = ? and state = ? and revealed_at is null order by seq",
+                    [guild_id, POSTED])
+    return [_post(r) for r in rows]
+
+
+def recent_posts(db: Database, guild_id: int, limit: int) -> list[DailyPost]:
+    rows = db.query("select * from daily_posts where guild_id = ? order by local_date desc limit ?", [guild_id, limit])
+    return [_post(r) for r in rows]
+
+
+def question_titles(db: Database, ids: set[str]) -> dict[str, str]:
+    if not ids:
+        return {}
+    rows = db.query(f"select id, title from questions where id in ({', '.join('?' * len(ids))})", sorted(ids))
+    return {r["id"]: r["title"] for r in rows}

@@ -1,0 +1,148 @@
+"""Queries for streaks and leaderboards, over data derived from the stored daily answers.
+
+`streaks` (each member's fold state) and `board_stats` (each member's row per period) are written in
+the same transaction as the answer that changes them, with the same functions `rebuild` replays, so
+they are never stale; `rebuild` recomputes them from the answers alone.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass
+from datetime import datetime
+
+from sqlite_utils import Database
+
+from bot.core.boards import ALL
+from bot.core.daily import DailyPost
+from bot.core.streaks import BoardRow, StreakState, answer, board_answer
+from db import practice
+
+ALIVE_SPAN = 4  # alive_until - latest seq is 0..3: last_seq <= latest and at most 2 freezes
+
+
+@dataclass(frozen=True)
+class Latest:
+    """The server's open daily question."""
+
+    seq: int
+    local_date: str
+    week_key: str
+    month_key: str
+
+
+@dataclass(frozen=True)
+class Recorded:
+    answer_id: int
+    counted: bool  # given while the question was open: it counts for streaks and boards
+    state: StreakState  # the member's state after it
+
+
+def latest(db: Database, guild_id: int) -> Latest | None:
+    rows = list(db.query("select seq, local_date, week_key, month_key from daily_posts where guild_id = ? and seq is not null "
+                         "order by seq desc limit 1", [guild_id]))
+    return Latest(**rows[0]) if rows else None
+
+
+def streak_state(db: Database, guild_id: int, user_id: int) -> StreakState:
+    rows = list(db.query("select run, best, freezes, answered, last_seq from streaks where guild_id = ? and user_id = ?",
+                         [guild_id, user_id]))
+    return StreakState(**rows[0]) if rows else StreakState()
+
+
+def record_daily_answer(db: Database, post: DailyPost, user_id: int, text: str, now: datetime,
+                        display_name: str | None = None) -> Recorded:
+    """Store an answer to a daily post. It counts only while the post is the server's open question;
+    a later answer is kept as plain practice (no daily_post_id), so the fold never sees it."""
+    with db.atomic():
+        open_now = latest(db, post.guild_id)
+        counted = post.seq is not None and open_now is not None and open_now.seq == post.seq
+        answer_id = practice.record_answer(db, post.guild_id, user_id, post.question_id, text, now,
+                                           daily_post_id=post.id if counted else None, display_name=display_name)
+        state = streak_state(db, post.guild_id, user_id)
+        if counted:
+            state = _apply(db, post.guild_id, user_id, state, post.seq, (ALL, post.week_key, post.month_key))
+    return Recorded(answer_id, counted, state)
+
+
+def _apply(db: Database, guild_id: int, user_id: int, state: StreakState, seq: int, keys: Iterable[str]) -> StreakState:
+    after = answer(state, seq)
+    if after == state:  # a second answer to the same question
+        return state
+    db["streaks"].upsert({"guild_id": guild_id, "user_id": user_id, **asdict(after)}, pk=("guild_id", "user_id"))
+    for key in keys:
+        rows = list(db.query("select answers, run, alive_until from board_stats where guild_id = ? and period_key = ? "
+                             "and user_id = ?", [guild_id, key, user_id]))
+        row = board_answer(BoardRow(**rows[0]) if rows else None, after)
+        db["board_stats"].upsert({"guild_id": guild_id, "period_key": key, "user_id": user_id, **asdict(row)},
+                                 pk=("guild_id", "period_key", "user_id"))
+    return after
+
+
+def rebuild(db: Database, guild_id: int | None = None) -> int:
+    """Recompute streaks and board rows from the stored answers; returns the members rebuilt."""
+    guilds = [guild_id] if guild_id is not None else [r["guild_id"] for r in db.query("select distinct guild_id from daily_posts")]
+    members = 0
+    with db.atomic():
+        for guild in guilds:
+            db.execute("delete from streaks where guild_id = ?", [guild])
+            db.execute("delete from board_stats where guild_id = ?", [guild])
+            states, boards = _replay(db, guild)
+            db["streaks"].insert_all(({"guild_id": guild, "user_id": u, **asdict(s)} for u, s in states.items()), batch_size=5000)
+            db["board_stats"].insert_all(
+                ({"guild_id": guild, "period_key": k, "user_id": u, **asdict(r)} for (u, k), r in boards.items()), batch_size=5000)
+            members += len(states)
+    return members
+
+
+def _replay(db: Database, guild_id: int) -> tuple[dict[int, StreakState], dict[tuple[int, str], BoardRow]]:
+    states: dict[int, StreakState] = defaultdict(StreakState)
+    boards: dict[tuple[int, str], BoardRow] = {}
+    rows = db.execute(
+        "select distinct a.user_id, p.seq, p.week_key, p.month_key from answers a join daily_posts p on p.id = a.daily_post_id "
+        "where a.guild_id = ? and a.daily_post_id is not null order by a.user_id, p.seq", [guild_id])
+    for user_id, seq, week, month in rows:
+        after = answer(states[user_id], seq)
+        states[user_id] = after
+        for key in (ALL, week, month):
+            boards[user_id, key] = board_answer(boards.get((user_id, key)), after)
+    return dict(states), boards
+
+
+def board_row(db: Database, guild_id: int, period_key: str, user_id: int) -> BoardRow | None:
+    rows = list(db.query("select answers, run, alive_until from board_stats where guild_id = ? and period_key = ? and user_id = ?",
+                         [guild_id, period_key, user_id]))
+    return BoardRow(**rows[0]) if rows else None
+
+
+def top(db: Database, guild_id: int, period_key: str, by: str, latest_seq: int, limit: int) -> list[tuple[int, int]]:
+    """(user_id, value) best first, ties by user id; only members with a value above 0."""
+    if by == "answers":
+        rows = db.execute("select user_id, answers from board_stats where guild_id = ? and period_key = ? "
+                          "order by answers desc, user_id limit ?", [guild_id, period_key, limit])
+        return [tuple(r) for r in rows]
+    found: list[tuple[int, int]] = []
+    for alive_until in range(latest_seq, latest_seq + ALIVE_SPAN):
+        found += db.execute("select user_id, run from board_stats where guild_id = ? and period_key = ? and alive_until = ? "
+                            "order by run desc, user_id limit ?", [guild_id, period_key, alive_until, limit]).fetchall()
+    return sorted(found, key=lambda r: (-r[1], r[0]))[:limit]
+
+
+def count_above(db: Database, guild_id: int, period_key: str, by: str, latest_seq: int, value: int) -> int:
+    """How many members rank strictly above `value`."""
+    if by == "answers":
+        return db.execute("select count(*) from board_stats where guild_id = ? and period_key = ? and answers > ?",
+                          [guild_id, period_key, value]).fetchone()[0]
+    alive = list(range(latest_seq, latest_seq + ALIVE_SPAN))
+    return db.execute(
+        f"select count(*) from board_stats where guild_id = ? and period_key = ? and alive_until in ({', '.join('?' * len(alive))}) "
+        "and run > ?", [guild_id, period_key, *alive, value]).fetchone()[0]
+
+
+def display_names(db: Database, guild_id: int, user_ids: Iterable[int]) -> dict[int, str]:
+    ids = sorted(set(user_ids))
+    if not ids:
+        return {}
+    rows = db.query(f"select user_id, display_name from members where guild_id = ? and user_id in ({', '.join('?' * len(ids))})",
+                    [guild_id, *ids])
+    return {r["user_id"]: r["display_name"] for r in rows if r["display_name"]}

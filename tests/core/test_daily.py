@@ -1,0 +1,123 @@
+"""Daily question rules: settings validation, local dates, DST-correct slots, the question cycle."""
+from __future__ import annotations
+
+import random
+from datetime import date, datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bot.core.boards import period_label, week_key, month_key
+from bot.core.daily import (DailySettings, InvalidDailySetting, choose_daily_question, is_due, local_date, next_slot,
+                            parse_custom_id, parse_hhmm, parse_level, parse_timezone, reveal_instant, slot_instant)
+
+UTC = timezone.utc
+BERLIN = ZoneInfo("Europe/Berlin")
+NEW_YORK = ZoneInfo("America/New_York")
+
+
+def settings(**kw) -> DailySettings:
+    base = dict(guild_id=1, channel_id=2, post_time="09:00", timezone="Europe/Berlin", level="mixed")
+    return DailySettings(**{**base, **kw})
+
+
+@pytest.mark.parametrize("text, expected", [("9:05", "09:05"), ("09:00", "09:00"), (" 23:59 ", "23:59"), ("0:00", "00:00")])
+def test_hhmm_is_normalised(text, expected):
+    assert parse_hhmm(text) == expected
+
+
+@pytest.mark.parametrize("text", ["24:00", "9", "09:60", "nine", "", "09:00:00"])
+def test_bad_times_are_refused_in_japanese(text):
+    with pytest.raises(InvalidDailySetting, match="HH:MM"):
+        parse_hhmm(text)
+
+
+@pytest.mark.parametrize("name", ["Asia/Tokyo", "Europe/Berlin", "America/New_York", "UTC"])
+def test_iana_timezones_are_accepted(name):
+    assert parse_timezone(name) == name
+
+
+@pytest.mark.parametrize("name", ["JST+9", "Mars/Olympus", "", "../etc/passwd", "/etc/localtime", "localtime"])
+def test_unknown_timezones_are_refused(name):
+    with pytest.raises(InvalidDailySetting, match="IANA"):
+        parse_timezone(name)
+
+
+def test_levels():
+    assert parse_level("mixed") == "mixed"
+    with pytest.raises(InvalidDailySetting):
+        parse_level("expert")
+
+
+def test_local_date_is_the_servers_date():
+    instant = datetime(2026, 11, 25, 16, 0, tzinfo=UTC)
+    assert local_date(instant, ZoneInfo("Asia/Tokyo")) == date(2026, 11, 26)
+    assert local_date(instant, NEW_YORK) == date(2026, 11, 25)
+
+
+def test_the_slot_keeps_local_time_across_dst():
+    assert slot_instant(date(2026, 3, 28), "09:00", BERLIN) == datetime(2026, 3, 28, 8, 0, tzinfo=UTC)
+    assert slot_instant(date(2026, 3, 29), "09:00", BERLIN) == datetime(2026, 3, 29, 7, 0, tzinfo=UTC)
+    assert slot_instant(date(2026, 10, 31), "09:00", NEW_YORK) == datetime(2026, 10, 31, 13, 0, tzinfo=UTC)
+    assert slot_instant(date(2026, 11, 1), "09:00", NEW_YORK) == datetime(2026, 11, 1, 14, 0, tzinfo=UTC)
+
+
+def test_skipped_and_repeated_local_times():
+    # 02:30 does not exist on 29 March in Berlin: the slot is 03:30 CEST, where APScheduler fires too
+    assert slot_instant(date(2026, 3, 29), "02:30", BERLIN) == datetime(2026, 3, 29, 1, 30, tzinfo=UTC)
+    # 02:30 happens twice on 25 October: the first one
+    assert slot_instant(date(2026, 10, 25), "02:30", BERLIN) == datetime(2026, 10, 25, 0, 30, tzinfo=UTC)
+
+
+def test_next_slot_is_strictly_after_now_and_crosses_dst():
+    before = datetime(2026, 3, 28, 8, 0, tzinfo=UTC)  # exactly Saturday's slot
+    assert next_slot(before, "09:00", BERLIN) == datetime(2026, 3, 29, 7, 0, tzinfo=UTC)
+    assert next_slot(before - timedelta(seconds=1), "09:00", BERLIN) == before
+
+
+def test_due_from_the_slot_and_not_before_setup():
+    s = settings()
+    slot = datetime(2026, 11, 25, 8, 0, tzinfo=UTC)
+    assert not is_due(slot - timedelta(minutes=5), s)
+    assert is_due(slot, s) and is_due(slot + timedelta(hours=10), s)
+    assert not is_due(slot + timedelta(hours=2), settings(active_since=slot + timedelta(hours=1)))
+    assert is_due(slot + timedelta(days=1), settings(active_since=slot + timedelta(hours=1)))
+
+
+def test_reveal_is_the_first_reveal_time_after_the_post():
+    s = settings(post_time="09:00", reveal_time="21:00")
+    assert reveal_instant(date(2026, 11, 25), s) == datetime(2026, 11, 25, 20, 0, tzinfo=UTC)
+    s = settings(post_time="21:00", reveal_time="09:00")
+    assert reveal_instant(date(2026, 11, 25), s) == datetime(2026, 11, 26, 8, 0, tzinfo=UTC)
+    assert reveal_instant(date(2026, 11, 25), settings()) is None
+
+
+def test_a_cycle_shows_every_question_once_then_starts_again():
+    candidates = [f"q{i}" for i in range(5)]
+    rng = random.Random(3)
+    shown, cycle, used, last = [], 0, set(), None
+    for _ in range(10):
+        qid, new_cycle = choose_daily_question(candidates, cycle, used, last, rng)
+        if new_cycle != cycle:
+            used = set()
+        cycle, last = new_cycle, qid
+        used.add(qid)
+        shown.append((cycle, qid))
+    assert sorted(q for c, q in shown if c == 1) == candidates
+    assert sorted(q for c, q in shown if c == 2) == candidates
+    assert shown[4][1] != shown[5][1]  # a new cycle does not open with the question just shown
+    assert choose_daily_question([], 0, set(), None, rng) is None
+
+
+def test_custom_ids_round_trip():
+    assert parse_custom_id("daily:answer:12") == ("answer", 12)
+    assert parse_custom_id("daily:reveal:7") == ("reveal", 7)
+    assert parse_custom_id("question:answer:junior-01") is None
+
+
+def test_periods_follow_the_iso_week_and_month():
+    assert week_key(date(2026, 11, 25)) == "2026-W48"
+    assert week_key(date(2027, 1, 1)) == "2026-W53"  # the ISO year of a New Year's Friday
+    assert month_key(date(2027, 1, 1)) == "2027-01"
+    assert period_label("2026-W48") == "2026年 第48週 (11/23〜11/29)"
+    assert period_label("2026-11") == "2026年11月"

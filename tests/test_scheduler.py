@@ -1,0 +1,187 @@
+"""The APScheduler adapter: per-server cron in the server's zone, DST, catch-up, rescheduling.
+
+Time moves with time-machine and `run_pending()` runs what is due; nothing waits for real time.
+"""
+from __future__ import annotations
+
+import random
+from datetime import datetime, timezone
+
+import pytest
+import time_machine
+
+from bot.scheduler import DailyScheduler
+from bot.services.daily import Daily, run_reveals, run_slot
+from tests.services.test_daily import FakeChannel
+
+UTC = timezone.utc
+
+
+def utc(*args) -> datetime:
+    return datetime(*args, tzinfo=UTC)
+
+
+def wall_clock() -> datetime:
+    return datetime.now(UTC)  # what production injects; time-machine moves it here
+
+
+class Bot:
+    """What the Discord adapter will provide: callbacks that run the service protocol over a channel."""
+
+    def __init__(self, daily: Daily, fail_for: set[int] = frozenset()):
+        self.daily, self.channel, self.fail_for = daily, FakeChannel(), fail_for
+        self.slots: list[tuple[int, datetime]] = []
+        self.outcomes = []
+
+    async def on_slot(self, guild_id: int) -> None:
+        self.slots.append((guild_id, wall_clock()))
+        if guild_id in self.fail_for:
+            raise RuntimeError("discord is down")
+        self.outcomes.append(await run_slot(self.daily, guild_id, self.channel))
+
+    async def on_reveal(self, guild_id: int) -> None:
+        await run_reveals(self.daily, guild_id, self.channel)
+
+    def posted(self, channel_id: int = 100) -> list[str]:
+        return [m["date"].isoformat() for m in self.channel.sent(channel_id)]
+
+
+@pytest.fixture
+def travel():
+    with time_machine.travel(utc(2026, 3, 27, 12, 0), tick=False) as traveller:
+        yield traveller
+
+
+async def started(loaded_db, *setups, fail_for=frozenset()) -> tuple[DailyScheduler, Bot]:
+    daily = Daily(loaded_db, wall_clock, random.Random(3))
+    for guild, time, zone, *reveal in setups:
+        daily.setup(guild, guild * 100, time, zone, "mixed", reveal_time=reveal[0] if reveal else None)
+    bot = Bot(daily, fail_for)
+    scheduler = DailyScheduler(daily, bot.on_slot, bot.on_reveal)
+    await scheduler.start()
+    return scheduler, bot
+
+
+@pytest.mark.asyncio
+async def test_berlin_keeps_nine_oclock_across_the_spring_change(loaded_db, travel):
+    scheduler, bot = await started(loaded_db, (1, "09:00", "Europe/Berlin"))
+    try:
+        assert scheduler.next_run_time(1) == utc(2026, 3, 28, 8, 0)  # CET
+        travel.move_to(utc(2026, 3, 28, 8, 0))
+        await scheduler.run_pending()
+        assert scheduler.next_run_time(1) == utc(2026, 3, 29, 7, 0)  # CEST
+        assert bot.daily.status(1).next_post_at.astimezone(UTC) == utc(2026, 3, 29, 7, 0)
+        travel.move_to(utc(2026, 3, 29, 7, 0))
+        await scheduler.run_pending()
+        assert bot.posted() == ["2026-03-28", "2026-03-29"]
+        assert [o.post.posted_at for o in bot.outcomes] == [utc(2026, 3, 28, 8, 0), utc(2026, 3, 29, 7, 0)]
+    finally:
+        scheduler.shutdown()
+
+
+@pytest.mark.asyncio
+async def test_new_york_across_the_autumn_change(loaded_db, travel):
+    travel.move_to(utc(2026, 10, 30, 20, 0))
+    scheduler, bot = await started(loaded_db, (1, "09:00", "America/New_York"))
+    try:
+        for expected in (utc(2026, 10, 31, 13, 0), utc(2026, 11, 1, 14, 0), utc(2026, 11, 2, 14, 0)):
+            assert scheduler.next_run_time(1) == expected
+            travel.move_to(expected)
+            await scheduler.run_pending()
+        assert bot.posted() == ["2026-10-31", "2026-11-01", "2026-11-02"]
+    finally:
+        scheduler.shutdown()
+
+
+@pytest.mark.asyncio
+async def test_a_skipped_and_a_repeated_local_time_post_once(loaded_db, travel):
+    travel.move_to(utc(2026, 3, 28, 12, 0))
+    scheduler, bot = await started(loaded_db, (1, "02:30", "Europe/Berlin"))
+    try:
+        assert scheduler.next_run_time(1) == utc(2026, 3, 29, 1, 30)  # 02:30 does not exist: 03:30 CEST
+        travel.move_to(utc(2026, 3, 29, 1, 30))
+        await scheduler.run_pending()
+        assert bot.posted() == ["2026-03-29"]
+        travel.move_to(utc(2026, 10, 24, 12, 0))
+        scheduler.reschedule(1)
+        for fire in (utc(2026, 10, 25, 0, 30), utc(2026, 10, 25, 1, 30)):  # 02:30 CEST, then 02:30 CET again
+            assert scheduler.next_run_time(1) == fire
+            travel.move_to(fire)
+            await scheduler.run_pending()
+        assert bot.posted() == ["2026-03-29", "2026-10-25"]
+        assert [o.reason for o in bot.outcomes[-2:]] == [None, "already_posted"]
+    finally:
+        scheduler.shutdown()
+
+
+@pytest.mark.asyncio
+async def test_start_up_catches_up_the_missed_slot_once(loaded_db, travel):
+    daily = Daily(loaded_db, wall_clock)
+    daily.setup(1, 100, "09:00", "Asia/Tokyo", "mixed")  # 21:00 JST on the 27th
+    travel.move_to(utc(2026, 3, 30, 3, 0))  # the bot was down for days; it is 12:00 in Tokyo
+    scheduler, bot = await started(loaded_db)
+    scheduler.shutdown()
+    assert bot.posted() == ["2026-03-30"]  # today only, never the days it was down
+    again, bot2 = await started(loaded_db)  # and another restart
+    again.shutdown()
+    assert bot2.slots == [] and bot2.channel.sent() == []
+
+
+@pytest.mark.asyncio
+async def test_a_late_wake_up_runs_once_for_today(loaded_db, travel):
+    scheduler, bot = await started(loaded_db, (1, "09:00", "Asia/Tokyo"))
+    try:
+        travel.move_to(utc(2026, 3, 31, 5, 0))  # the machine slept through three slots
+        await scheduler.run_pending()
+        assert len(bot.slots) == 1 and bot.posted() == ["2026-03-31"]
+        assert scheduler.next_run_time(1) == utc(2026, 4, 1, 0, 0)
+    finally:
+        scheduler.shutdown()
+
+
+@pytest.mark.asyncio
+async def test_pause_resume_and_setup_reschedule(loaded_db, travel):
+    scheduler, bot = await started(loaded_db, (1, "09:00", "Asia/Tokyo"))
+    try:
+        assert scheduler.next_run_time(1) == utc(2026, 3, 28, 0, 0)
+        bot.daily.pause(1)
+        scheduler.reschedule(1)
+        assert scheduler.next_run_time(1) is None
+        travel.move_to(utc(2026, 3, 28, 0, 0))
+        await scheduler.run_pending()
+        assert bot.slots == []
+        travel.move_to(utc(2026, 3, 28, 0, 30))
+        bot.daily.resume(1)
+        scheduler.reschedule(1)
+        assert scheduler.next_run_time(1) == utc(2026, 3, 29, 0, 0)
+        bot.daily.setup(1, 100, "07:30", "Asia/Tokyo", "mixed")
+        scheduler.reschedule(1)
+        assert scheduler.next_run_time(1) == utc(2026, 3, 28, 22, 30)
+    finally:
+        scheduler.shutdown()
+
+
+@pytest.mark.asyncio
+async def test_reveal_job_in_the_servers_zone(loaded_db, travel):
+    scheduler, bot = await started(loaded_db, (1, "09:00", "Asia/Tokyo", "21:00"))
+    try:
+        travel.move_to(utc(2026, 3, 28, 0, 0))
+        await scheduler.run_pending()
+        travel.move_to(utc(2026, 3, 28, 12, 0))  # 21:00 JST
+        await scheduler.run_pending()
+        post = bot.outcomes[0].post
+        assert bot.channel.reveals == [(post.id, post.question_id)]
+    finally:
+        scheduler.shutdown()
+
+
+@pytest.mark.asyncio
+async def test_one_servers_failure_does_not_stop_the_others(loaded_db, travel):
+    daily = Daily(loaded_db, wall_clock)
+    daily.setup(1, 100, "09:00", "Asia/Tokyo", "mixed")
+    daily.setup(2, 200, "09:00", "Asia/Tokyo", "mixed")
+    travel.move_to(utc(2026, 3, 28, 1, 0))
+    scheduler, bot = await started(loaded_db, fail_for={1})
+    scheduler.shutdown()
+    assert [g for g, _ in bot.slots] == [1, 2]
+    assert bot.posted(200) == ["2026-03-28"] and bot.posted(100) == []
