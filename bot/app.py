@@ -13,7 +13,7 @@ import sys
 from datetime import datetime, timezone
 
 from bot.config import Config
-from bot.services import Study, load_bank
+from bot.services import Daily, Progress, Services, Study, load_bank
 from db.connection import open_database
 
 log = logging.getLogger("studybot")
@@ -41,7 +41,12 @@ def open_study(config: Config, *, clock=utc_now, rng: random.Random | None = Non
     return Study(db, clock, rng or random.Random(), config.content_dir)
 
 
-def build_discord_bot(config: Config, study: Study, **options):
+def build_services(study: Study) -> Services:
+    """The other use-cases share the study's database, clock and randomness."""
+    return Services(study=study, daily=Daily(study.db, study.clock, study.rng), progress=Progress(study.db))
+
+
+def build_discord_bot(config: Config, services: Services | Study, **options):
     import discord
     import yarl
 
@@ -51,7 +56,9 @@ def build_discord_bot(config: Config, study: Study, **options):
         discord.http.Route.BASE = config.api_base
     if config.gateway_url:
         discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(config.gateway_url)
-    return StudyBot(study, dev_guild_id=config.dev_guild_id, **options)
+    if isinstance(services, Study):
+        services = build_services(services)
+    return StudyBot(services, dev_guild_id=config.dev_guild_id, **options)
 
 
 def _logging(config: Config) -> None:

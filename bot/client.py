@@ -7,7 +7,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.services import Study
+from bot.services import Services
 from bot.translations import JapaneseTranslator
 from bot.views import AnswerButton, PageButton, RevealButton, report_error
 
@@ -16,10 +16,11 @@ EXTENSIONS = ("bot.cogs.study",)
 
 
 class StudyBot(commands.Bot):
-    def __init__(self, study: Study, *, dev_guild_id: int | None = None, extensions=EXTENSIONS, **options):
+    def __init__(self, services: Services, *, dev_guild_id: int | None = None, extensions=EXTENSIONS, **options):
         # default intents only: nothing privileged (no message content, members or presences)
         super().__init__(command_prefix=commands.when_mentioned, intents=discord.Intents.default(), help_command=None, **options)
-        self.study = study
+        self.services = services
+        self.study = services.study
         self.dev_guild_id = dev_guild_id
         self.extension_names = extensions
         self.extra_help: tuple[tuple[str, str], ...] = ()

@@ -2,6 +2,24 @@
 
 One module per group of use-cases, so each can grow without touching the others.
 """
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from bot.services.daily import Daily
+from bot.services.progress import Progress
 from bot.services.study import AnswerReceipt, BankLoad, Clock, Study, load_bank
 
-__all__ = ["AnswerReceipt", "BankLoad", "Clock", "Study", "load_bank"]
+
+@dataclass
+class Services:
+    """Everything a front end may call, built once by the composition root (bot/app.py)."""
+
+    study: Study
+    daily: Daily
+    progress: Progress
+    review: Any = None  # bot.services.review.Review, when spaced review is wired in
+
+
+__all__ = ["AnswerReceipt", "BankLoad", "Clock", "Daily", "Progress", "Services", "Study", "load_bank"]
