@@ -8,6 +8,7 @@ import pytest
 
 from bot.cli import main
 from bot.content.check import read_bank
+from tests.conftest import CONTENT
 
 GOOD = """\
 ---
@@ -118,5 +119,6 @@ def test_cli_prints_file_line_message_and_exits_1(tmp_path, capsys):
     assert out.startswith(f"{tmp_path / 'questions' / 'q-1.md'}:3: unknown level 'expert'")
 
 
-def test_the_shipped_bank_is_clean(capsys):
+def test_the_shipped_bank_is_clean(capsys, monkeypatch):
+    monkeypatch.chdir(CONTENT.parent)
     assert main(["content", "check"]) == 0

@@ -1,0 +1,34 @@
+"""studybot load / export as an admin would run them."""
+from __future__ import annotations
+
+import json
+
+from bot.cli import main
+from tests.conftest import CONTENT
+
+FIELDS = {"id", "level", "number", "category", "title", "answer", "snippets", "rarity", "difficulty", "source"}
+SNIPPET_FIELDS = {"language", "code", "status", "output", "reason", "seconds"}
+
+
+def config(tmp_path):
+    path = tmp_path / "c.toml"
+    path.write_text(f'[bot]\ndatabase = "{tmp_path / "db.sqlite3"}"\ncontent_dir = "{CONTENT}"\n')
+    return str(path)
+
+
+def test_export_prints_the_bank_as_json(tmp_path, capsys):
+    assert main(["--config", config(tmp_path), "export", "--format", "json"]) == 0
+    items = json.loads(capsys.readouterr().out)
+    assert len(items) == 29 and all(FIELDS <= set(i) for i in items)
+    snippets = [s for i in items for s in i["snippets"]]
+    assert all(SNIPPET_FIELDS <= set(s) for s in snippets)
+    python = [s for s in snippets if s["language"] == "python"]
+    assert len(python) == 27 and {s["status"] for s in python} == {"ok"}
+    assert next(i for i in items if i["id"] == "junior-03")["rarity"] is None
+
+
+def test_load_is_idempotent(tmp_path, capsys):
+    assert main(["--config", config(tmp_path), "load"]) == 0
+    assert "29 added" in capsys.readouterr().out
+    assert main(["--config", config(tmp_path), "load"]) == 0
+    assert "0 added, 0 updated, 29 unchanged, 0 retired" in capsys.readouterr().out
