@@ -1,0 +1,106 @@
+"""What members see of answer feedback and spaced review: card fields and short texts.
+
+Plain data like bot/presenters.py: the Discord adapter and the terminal front end render the same
+fields. Every field value stays within Discord's 1024 characters.
+"""
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime, timedelta, timezone
+from typing import TYPE_CHECKING
+
+from bot.presenters import FIELD_LIMIT, Card
+
+if TYPE_CHECKING:  # types only: importing the scorer loads scikit-learn
+    from bot.services.feedback import Feedback
+    from bot.services.review import ReviewCounts
+
+# (value passed to Review.rate, button label): the order buttons are shown in
+RATING_BUTTONS = (
+    ("again", "もう一度 (Again)"),
+    ("hard", "難しかった (Hard)"),
+    ("good", "思い出せた (Good)"),
+    ("easy", "簡単 (Easy)"),
+)
+RATING_PROMPT = "模範解答をどれくらい思い出せましたか？ 評価に合わせて次の復習日を決めます。 (How well did you recall it?)"
+
+
+def feedback_fields(feedback: Feedback | None) -> tuple[tuple[str, str], ...]:
+    """Card fields for a graded answer: score, key points covered ✅, missed ❌ (none without feedback)."""
+    if feedback is None:
+        return ()
+    if not feedback.judged:
+        return (("自動採点 (score)", _fit(feedback.message)),)
+    fields = [("自動採点 (score)", _fit(f"**{feedback.score} / 100**\n{feedback.message}"))]
+    if feedback.covered:
+        fields.append(("押さえたポイント (covered)", _lines("✅", feedback.covered)))
+    missed = [p for p in feedback.missed if p not in feedback.contradicted]
+    if feedback.contradicted:
+        fields.append(("逆になっているかも (contradicted)", _lines("⚠️", list(feedback.contradicted))))
+    if missed:
+        fields.append(("足りないポイント (missed)", _lines("❌", missed)))
+    return tuple(fields)
+
+
+def with_feedback(card: Card, feedback: Feedback | None) -> Card:
+    """The answer receipt card with the feedback fields added after its own."""
+    extra = feedback_fields(feedback)
+    footer = card.footer
+    if feedback is not None and feedback.judged:
+        footer = "自動採点は文字の一致にもとづく目安です。/reveal で模範解答と見比べてください。"
+    return replace(card, fields=card.fields + extra, footer=footer) if extra else card
+
+
+def _lines(mark: str, phrases: list[str]) -> str:
+    lines, used = [], 0
+    for n, phrase in enumerate(phrases):
+        line = f"{mark} {phrase}"
+        rest = f"… ほか {len(phrases) - n} 件"
+        if used + len(line) + 1 > FIELD_LIMIT - len(rest) - 1:
+            lines.append(rest)
+            break
+        lines.append(line)
+        used += len(line) + 1
+    return "\n".join(lines)
+
+
+def _fit(text: str) -> str:
+    return text if len(text) <= FIELD_LIMIT else text[: FIELD_LIMIT - 1] + "…"
+
+
+def until(due: datetime, now: datetime) -> str:
+    """「3日後 (in 3 days)」: how long until `due`, in the unit a member thinks in."""
+    delta = due - now
+    if delta <= timedelta(0):
+        return "今すぐ (now)"
+    minutes = round(delta.total_seconds() / 60)
+    if minutes < 60:
+        return f"{max(minutes, 1)}分後 (in {max(minutes, 1)} min)"
+    if delta < timedelta(days=1):
+        hours = round(minutes / 60)
+        return f"{hours}時間後 (in {hours} h)"
+    days = round(delta / timedelta(days=1))
+    return f"{days}日後 (in {days} day{'s' if days != 1 else ''})"
+
+
+def rated_card(question_id: str, rating: str, due: datetime, now: datetime) -> Card:
+    """The reply to a rating button: when the question comes back."""
+    label = dict(RATING_BUTTONS).get(rating.strip().lower(), rating)
+    return Card(
+        title=f"次の復習: {until(due, now)}",
+        description=f"`{question_id}` を「{label}」と記録しました。",
+        footer=f"復習予定 {due.astimezone(timezone.utc):%Y-%m-%d %H:%M} UTC ・ /review で復習する問題を出します。",
+        kind="info",
+    )
+
+
+def review_status_card(counts: ReviewCounts, now: datetime) -> Card:
+    """/review when nothing is due (or as a summary): how many questions are in the member's review deck."""
+    if counts.total == 0:
+        return Card(title="復習する問題はまだありません (nothing to review yet)",
+                    description="模範解答を表示したあと、思い出せたかを評価すると復習に追加されます。", kind="info")
+    if counts.due:
+        text = f"いま復習できる問題が **{counts.due}** 問あります（全 {counts.total} 問）。"
+    else:
+        text = f"いま復習する問題はありません（全 {counts.total} 問）。次は {until(counts.next_due_at, now)} です。"
+    return Card(title="復習 (review)", description=text, kind="info")
