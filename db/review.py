@@ -1,0 +1,47 @@
+"""Queries for spaced review: one FSRS card per (server, member, question), and a log of every rating.
+
+`due` is stored as UTC ISO text to the second ("2026-11-27T09:00:00+00:00"), so text order is time order.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from sqlite_utils import Database
+
+
+def stamp(moment: datetime) -> str:
+    return moment.astimezone(timezone.utc).isoformat(timespec="seconds")
+
+
+def card_json(db: Database, guild_id: int, user_id: int, question_id: str) -> str | None:
+    rows = list(db.query("select card from review_cards where guild_id = ? and user_id = ? and question_id = ?",
+                         [guild_id, user_id, question_id]))
+    return rows[0]["card"] if rows else None
+
+
+def save_rating(db: Database, guild_id: int, user_id: int, question_id: str, *, card: str, due: datetime,
+                rating: str, now: datetime) -> None:
+    """The new card state and the rating that led to it, together."""
+    key = {"guild_id": guild_id, "user_id": user_id, "question_id": question_id}
+    with db.atomic():
+        db["review_cards"].upsert({**key, "card": card, "due": stamp(due), "updated_at": stamp(now)},
+                                  pk=("guild_id", "user_id", "question_id"))
+        db["review_log"].insert({**key, "rating": rating, "reviewed_at": stamp(now)})
+
+
+def due_question_ids(db: Database, guild_id: int, user_id: int, now: datetime) -> list[str]:
+    """Questions due by `now`, earliest first; retired questions are left out."""
+    rows = db.query(
+        "select c.question_id from review_cards c join questions q on q.id = c.question_id "
+        "where c.guild_id = ? and c.user_id = ? and c.due <= ? and q.retired_at is null "
+        "order by c.due, c.question_id", [guild_id, user_id, stamp(now)])
+    return [r["question_id"] for r in rows]
+
+
+def deck_summary(db: Database, guild_id: int, user_id: int, now: datetime) -> dict:
+    """{"total": cards, "due": due by now, "next_due": earliest due as stored text or None} (active questions only)."""
+    row = next(iter(db.query(
+        "select count(*) total, coalesce(sum(c.due <= ?), 0) due, min(c.due) next_due "
+        "from review_cards c join questions q on q.id = c.question_id "
+        "where c.guild_id = ? and c.user_id = ? and q.retired_at is null", [stamp(now), guild_id, user_id])))
+    return dict(row)
