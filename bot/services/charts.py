@@ -6,6 +6,7 @@ English (a font without them draws empty boxes).
 """
 from __future__ import annotations
 
+import functools
 import io
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
@@ -52,8 +53,20 @@ def answer_day_streaks(db: Database, guild_id: int, user_id: int, now: datetime,
 
 
 def japanese_font() -> str | None:
+    _register_shipped_font()
     names = {f.name for f in font_manager.fontManager.ttflist}
     return next((n for n in JAPANESE_FONTS if n in names), None)
+
+
+@functools.cache
+def _register_shipped_font() -> None:
+    """matplotlib-fontja ships IPAexGothic, so labels are Japanese on any machine; registering the file
+    (rather than its japanize(), which changes global rc settings) keeps other figures untouched."""
+    try:
+        import matplotlib_fontja
+    except ImportError:
+        return
+    font_manager.fontManager.addfont(matplotlib_fontja.get_font_ttf_path())
 
 
 def stats_png(db: Database, guild_id: int, user_id: int, now: datetime, *, weeks: int = 8,
@@ -72,7 +85,7 @@ def _render(weekly, streaks, mastery, lang: str, *, empty: bool) -> bytes:
     fig = Figure(figsize=SIZE_INCHES, dpi=DPI, layout="constrained")
     FigureCanvasAgg(fig)
     grid = fig.add_gridspec(2, 2, height_ratios=(1, 1.1))
-    fig.suptitle(text["title"], fontsize=15, fontweight="bold")
+    fig.suptitle(text["title"], fontsize=15)  # IPAexGothic has no bold face
     weekly_ax = fig.add_subplot(grid[0, 0])
     _weekly(weekly_ax, weekly, text["weekly"])
     _streaks(fig.add_subplot(grid[0, 1]), streaks, text["streak"])
