@@ -33,6 +33,8 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("load", help="load the question bank into SQLite")
     export = sub.add_parser("export", help="print the question bank")
     export.add_argument("--format", choices=["json"], default="json")
+    grade = sub.add_parser("grade", help="score an answer read from stdin; prints JSON")
+    grade.add_argument("question_id")
     return parser
 
 
@@ -50,6 +52,8 @@ def main(argv: list[str] | None = None) -> int:
         return load(config)
     if command == "export":
         return export(config)
+    if command == "grade":
+        return grade(config, args.question_id, sys.stdin.read())
     from bot import app
 
     if command == "console":
@@ -135,3 +139,17 @@ def _export_item(q) -> dict:
     return {"id": q.id, "level": q.level, "number": q.number, "category": q.category, "title": q.title,
             "answer": q.answer, "snippets": snippets, "rarity": q.rarity, "difficulty": q.difficulty, "source": q.source,
             "notes": list(q.notes), "key_points": [asdict(k) for k in q.key_points]}
+
+
+def grade(config: Config, question_id: str, text: str) -> int:
+    """Feedback on an answer as JSON; works from the content files, before any `studybot load`."""
+    from bot.content.check import read_bank
+    from bot.services.feedback import Grader
+
+    questions, _ = read_bank(config.content_dir)
+    if question_id not in {q.id for q in questions}:
+        print(f"studybot: unknown question id '{question_id}' (see `studybot export`)", file=sys.stderr)
+        return 2
+    feedback = Grader.fit(questions).grade(question_id, text)
+    print(json.dumps(feedback.as_json(), ensure_ascii=False))
+    return 0

@@ -15,15 +15,12 @@ Coverage dominates because similarity alone rewards answers that reuse the right
 """
 from __future__ import annotations
 
-import json
-import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from bot.config import Config
 from bot.core.answer_text import negated_after, normalize, split_topic, subject_near, unjudgeable_reason
 from bot.core.models import Question
 
@@ -216,19 +213,3 @@ def _message(covered: list[str], missed: list[str], contradicted: tuple[str, ...
     if covered:
         return f"キーポイント {len(covered)}/{len(covered) + len(missed)} 個に触れています。足りない点を模範解答で確認しましょう。"
     return "キーポイントが見つかりませんでした。模範解答で要点を確認しましょう。"
-
-
-def grade_cli(config: Config, question_id: str, text: str) -> int:
-    """`studybot grade QUESTION_ID` with the answer on stdin: prints the feedback as JSON; 2 for an unknown id.
-
-    Reads the content files, not the database, so it works before `studybot load`.
-    """
-    from bot.content.check import read_bank
-
-    questions, _ = read_bank(config.content_dir)
-    if question_id not in {q.id for q in questions}:
-        print(f"studybot: unknown question id '{question_id}' (see `studybot export`)", file=sys.stderr)
-        return 2
-    feedback = Grader.fit(questions).grade(question_id, text)
-    print(json.dumps(feedback.as_json(), ensure_ascii=False))
-    return 0

@@ -15,9 +15,8 @@ import pytest
 import yaml
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from bot.config import Config
 from bot.content.check import read_bank
-from bot.services.feedback import Feedback, Grader, grade_cli
+from bot.services.feedback import Feedback, Grader
 from tests.conftest import CONTENT, ROOT
 
 LABELLED = yaml.safe_load((ROOT / "tests/feedback/labelled_answers.yaml").read_text(encoding="utf-8"))
@@ -132,13 +131,21 @@ def test_perfect_answer_covers_everything(grader):
     assert feedback.missed == [] and feedback.score >= 90 and "すべて" in feedback.message
 
 
-def test_grade_cli_prints_json(capsys):
-    config = Config(content_dir=CONTENT)
-    assert grade_cli(config, "junior-06", "バギングは並列に学習して分散を減らし、ブースティングは逐次的に学習してバイアスを減らします。") == 0
-    out = json.loads(capsys.readouterr().out)
-    assert 0 <= out["score"] <= 100 and "バギングは並列にトレーニング" in out["covered"] and out["missed"]
-    assert grade_cli(config, "junior-06", "short") == 0
-    out = json.loads(capsys.readouterr().out)
-    assert out["score"] is None and out["message"]
-    assert grade_cli(config, "junior-99", "何か") == 2
-    assert "junior-99" in capsys.readouterr().err
+def studybot_grade(question_id: str, answer: str):
+    import subprocess
+    import sys
+
+    config = CONTENT.parent / "config.example.toml"
+    return subprocess.run([sys.executable, "-m", "bot", "--config", str(config), "grade", question_id],
+                          input=answer, capture_output=True, text=True, timeout=60, cwd=CONTENT.parent)
+
+
+def test_studybot_grade_reads_stdin_and_prints_json():
+    good = studybot_grade("junior-06", "バギングは並列に学習して分散を減らし、ブースティングは逐次的に学習してバイアスを減らします。")
+    out = json.loads(good.stdout)
+    assert good.returncode == 0 and 0 <= out["score"] <= 100
+    assert "バギングは並列にトレーニング" in out["covered"] and out["missed"]
+    short = studybot_grade("junior-06", "short")
+    assert short.returncode == 0 and json.loads(short.stdout)["score"] is None and json.loads(short.stdout)["message"]
+    unknown = studybot_grade("junior-99", "何か")
+    assert unknown.returncode == 2 and "junior-99" in unknown.stderr
