@@ -23,6 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bot.core.boards import ORDERS
 from bot.services import load_bank  # noqa: E402
 from bot.services.daily import Daily, PostNow  # noqa: E402
 from bot.services.progress import Progress  # noqa: E402
@@ -55,8 +56,10 @@ def fill(db, clock: Clock, members: int, posts: int, answers: int, rng: random.R
         stamp = (clock.now + timedelta(hours=3)).isoformat()
         with db.atomic():
             db.conn.executemany(
-                "insert into answers (guild_id, user_id, question_id, text, created_at, daily_post_id) values (?, ?, ?, ?, ?, ?)",
-                ((GUILD, u, post.question_id, "回答", stamp, post.id) for u in range(1, members + 1) if day not in skipped[u]))
+                "insert into answers (guild_id, user_id, question_id, text, created_at, daily_post_id, score) "
+                "values (?, ?, ?, ?, ?, ?, ?)",
+                ((GUILD, u, post.question_id, "回答", stamp, post.id, rng.randint(0, 100))
+                 for u in range(1, members + 1) if day not in skipped[u]))
     return daily
 
 
@@ -97,7 +100,7 @@ def main() -> int:
     users = [rng.randint(1, args.members) for _ in range(args.runs)]
     results = {"/streak": median_ms(lambda i: progress.streak(GUILD, users[i]), args.runs)}
     for period in ("week", "month", "all"):
-        for by in ("streak", "answers"):
+        for by in ORDERS:
             results[f"/leaderboard period:{period} by:{by}"] = median_ms(
                 lambda i: progress.leaderboard(GUILD, period, by, caller_id=users[i]), args.runs)
     for name, ms in results.items():

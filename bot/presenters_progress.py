@@ -161,12 +161,13 @@ def streak_card(view: StreakView) -> Card:
     )
 
 
-BY_NAMES = {"streak": ("連続記録", "回"), "answers": ("回答数", "問")}
+BY_NAMES = {"streak": ("連続記録", "回"), "answers": ("回答数", "問"), "points": ("ポイント", "点")}
 PERIOD_NOTES = {
     "week": "今週の連続 = 今続いている連続記録のうち今週の問題への回答数（週の初めから数え直し）。",
     "month": "今月の連続 = 今続いている連続記録のうち今月の問題への回答数（月の初めから数え直し）。",
     "all": "",
 }
+BY_NOTES = {"points": "ポイント = 日替わり問題ごとの自分の最高スコア（回答フィードバックの 0〜100 点）の合計。"}
 
 
 def leaderboard_card(board: Leaderboard) -> Card:
@@ -179,7 +180,7 @@ def leaderboard_card(board: Leaderboard) -> Card:
     return Card(
         title=_cut(f"ランキング: {what} ・ {period}", TITLE_LIMIT),
         description="\n".join(lines),
-        footer=(PERIOD_NOTES[board.period] + " 期間は最新の日替わり問題の日付（サーバーのタイムゾーン）で決まります。").strip(),
+        footer=(PERIOD_NOTES[board.period] + BY_NOTES.get(board.by, "") + " 期間は最新の日替わり問題の日付（サーバーのタイムゾーン）で決まります。").strip(),
         kind="info",
     )
 

@@ -18,6 +18,7 @@ from bot.core.daily import DailyPost
 from bot.core.streaks import BoardRow, StreakState, answer, board_answer
 from db import practice
 
+COUNTED = ("answers", "points")  # board columns read as they are (streaks depend on the latest question)
 ALIVE_SPAN = 4  # alive_until - latest seq is 0..3: last_seq <= latest and at most 2 freezes
 
 
@@ -79,6 +80,26 @@ def _apply(db: Database, guild_id: int, user_id: int, state: StreakState, seq: i
     return after
 
 
+def record_daily_score(db: Database, answer_id: int, score: int, covered: list[str], missed: list[str]) -> int:
+    """Store an answer's score; a counted daily answer that beats the member's best for that question
+    adds the difference to their points in each period. Returns the points gained."""
+    with db.atomic():
+        row = next(db.query("select a.guild_id, a.user_id, a.daily_post_id, p.week_key, p.month_key from answers a "
+                            "left join daily_posts p on p.id = a.daily_post_id where a.id = ?", [answer_id]))
+        best = _best_score(db, row["daily_post_id"], row["user_id"]) if row["daily_post_id"] else 0
+        practice.record_feedback(db, answer_id, score, covered, missed)
+        gained = max(0, score - best) if row["daily_post_id"] else 0
+        for key in (ALL, row["week_key"], row["month_key"]) if gained else ():
+            db.execute("update board_stats set points = points + ? where guild_id = ? and period_key = ? and user_id = ?",
+                       [gained, row["guild_id"], key, row["user_id"]])
+    return gained
+
+
+def _best_score(db: Database, post_id: int, user_id: int) -> int:
+    return db.execute("select coalesce(max(score), 0) from answers where daily_post_id = ? and user_id = ?",
+                      [post_id, user_id]).fetchone()[0]
+
+
 def rebuild(db: Database, guild_id: int | None = None) -> int:
     """Recompute streaks and board rows from the stored answers; returns the members rebuilt."""
     guilds = [guild_id] if guild_id is not None else [r["guild_id"] for r in db.query("select distinct guild_id from daily_posts")]
@@ -89,8 +110,10 @@ def rebuild(db: Database, guild_id: int | None = None) -> int:
             db.execute("delete from board_stats where guild_id = ?", [guild])
             states, boards = _replay(db, guild)
             db["streaks"].insert_all(({"guild_id": guild, "user_id": u, **asdict(s)} for u, s in states.items()), batch_size=5000)
+            points = _replay_points(db, guild)
             db["board_stats"].insert_all(
-                ({"guild_id": guild, "period_key": k, "user_id": u, **asdict(r)} for (u, k), r in boards.items()), batch_size=5000)
+                ({"guild_id": guild, "period_key": k, "user_id": u, **asdict(r), "points": points.get((u, k), 0)}
+                 for (u, k), r in boards.items()), batch_size=5000)
             members += len(states)
     return members
 
@@ -109,6 +132,17 @@ def _replay(db: Database, guild_id: int) -> tuple[dict[int, StreakState], dict[t
     return dict(states), boards
 
 
+def _replay_points(db: Database, guild_id: int) -> dict[tuple[int, str], int]:
+    points: dict[tuple[int, str], int] = defaultdict(int)
+    rows = db.execute(
+        "select a.user_id, p.week_key, p.month_key, max(a.score) from answers a join daily_posts p on p.id = a.daily_post_id "
+        "where a.guild_id = ? and a.score is not null group by a.user_id, a.daily_post_id", [guild_id])
+    for user_id, week, month, best in rows:
+        for key in (ALL, week, month):
+            points[user_id, key] += best
+    return points
+
+
 def board_row(db: Database, guild_id: int, period_key: str, user_id: int) -> BoardRow | None:
     rows = list(db.query("select answers, run, alive_until from board_stats where guild_id = ? and period_key = ? and user_id = ?",
                          [guild_id, period_key, user_id]))
@@ -117,9 +151,9 @@ def board_row(db: Database, guild_id: int, period_key: str, user_id: int) -> Boa
 
 def top(db: Database, guild_id: int, period_key: str, by: str, latest_seq: int, limit: int) -> list[tuple[int, int]]:
     """(user_id, value) best first, ties by user id; only members with a value above 0."""
-    if by == "answers":
-        rows = db.execute("select user_id, answers from board_stats where guild_id = ? and period_key = ? "
-                          "order by answers desc, user_id limit ?", [guild_id, period_key, limit])
+    if by in COUNTED:
+        rows = db.execute(f"select user_id, {by} from board_stats where guild_id = ? and period_key = ? and {by} > 0 "
+                          f"order by {by} desc, user_id limit ?", [guild_id, period_key, limit])
         return [tuple(r) for r in rows]
     found: list[tuple[int, int]] = []
     for alive_until in range(latest_seq, latest_seq + ALIVE_SPAN):
@@ -130,13 +164,19 @@ def top(db: Database, guild_id: int, period_key: str, by: str, latest_seq: int, 
 
 def count_above(db: Database, guild_id: int, period_key: str, by: str, latest_seq: int, value: int) -> int:
     """How many members rank strictly above `value`."""
-    if by == "answers":
-        return db.execute("select count(*) from board_stats where guild_id = ? and period_key = ? and answers > ?",
+    if by in COUNTED:
+        return db.execute(f"select count(*) from board_stats where guild_id = ? and period_key = ? and {by} > ?",
                           [guild_id, period_key, value]).fetchone()[0]
     alive = list(range(latest_seq, latest_seq + ALIVE_SPAN))
     return db.execute(
         f"select count(*) from board_stats where guild_id = ? and period_key = ? and alive_until in ({', '.join('?' * len(alive))}) "
         "and run > ?", [guild_id, period_key, *alive, value]).fetchone()[0]
+
+
+def board_points(db: Database, guild_id: int, period_key: str, user_id: int) -> int:
+    row = db.execute("select points from board_stats where guild_id = ? and period_key = ? and user_id = ?",
+                     [guild_id, period_key, user_id]).fetchone()
+    return row[0] if row else 0
 
 
 def display_names(db: Database, guild_id: int, user_ids: Iterable[int]) -> dict[int, str]:

@@ -128,3 +128,10 @@ def m005_streaks(db: Database) -> None:
             );
         end
     """)
+
+
+@migrations()
+def m006_points(db: Database) -> None:
+    # sum of each member's best score per daily question in the period, kept with the score's write
+    db["board_stats"].add_column("points", int, not_null_default=0)
+    db.execute("create index board_by_points on board_stats (guild_id, period_key, points desc, user_id)")

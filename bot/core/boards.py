@@ -11,9 +11,8 @@ from datetime import date, timedelta
 from bot.core.errors import StudyError
 
 PERIODS = ("week", "month", "all")
-# "points" (sum of each member's best score per daily question) joins here, with a column in
-# board_stats kept up to date when an answer is scored, and a case in db.progress.top/rank.
-ORDERS = ("streak", "answers")
+# points: the sum of each member's best feedback score per daily question
+ORDERS = ("streak", "answers", "points")
 ALL = "all"
 TOP = 10
 
@@ -26,7 +25,7 @@ def check_board(period: str, by: str) -> None:
     if period not in PERIODS:
         raise InvalidBoard("period は week / month / all のどれかです。 (period must be week, month or all.)")
     if by not in ORDERS:
-        raise InvalidBoard("by は streak / answers のどちらかです。 (by must be streak or answers.)")
+        raise InvalidBoard("by は streak / answers / points のどれかです。 (by must be streak, answers or points.)")
 
 
 def week_key(day: date) -> str:

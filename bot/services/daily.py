@@ -8,12 +8,13 @@ message carrying the intent's marker is in the channel). `run_slot` drives that 
 """
 from __future__ import annotations
 
+import logging
 import random
 import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from sqlite_utils import Database
 
@@ -25,10 +26,14 @@ from bot.core.daily import (EXPIRED, INTENDED, NO_QUESTIONS, PENDING, POSTED, SK
 from bot.core.models import Question
 from bot.core.streaks import StreakNow, now as streak_now
 from db import bank
+
+if TYPE_CHECKING:  # the scorer pulls in scikit-learn
+    from bot.services.feedback import Feedback, Grader
 from db import daily as store
 from db import progress as progress_store
 
 Clock = Callable[[], datetime]
+log = logging.getLogger(__name__)
 
 # why begin_post did not ask for a post (NoPost.reason)
 NOT_SET_UP, PAUSED, NOT_DUE, ALREADY_POSTED, IN_PROGRESS, WAS_SKIPPED = (
@@ -120,6 +125,7 @@ class DailyAnswerReceipt:
     text: str
     counted: bool  # False: the next question was already posted, so it is kept as practice only
     streak: StreakNow
+    feedback: Feedback | None = None  # None without a grader
 
 
 @dataclass(frozen=True)
@@ -134,6 +140,7 @@ class Daily:
     db: Database
     clock: Clock
     rng: random.Random = field(default_factory=random.Random)
+    grader: Grader | None = None  # the same fitted scorer as Study's; None: daily answers are unscored
     # intents this process is posting right now: another begin_post must wait, not check the channel
     # (the message may not be there yet); after a restart the set is empty, so a left intent is checked
     _in_flight: set[int] = field(default_factory=set, init=False, repr=False)
@@ -327,7 +334,21 @@ class Daily:
         recorded = progress_store.record_daily_answer(self.db, post, user_id, cleaned, self.clock(), display_name)
         open_now = progress_store.latest(self.db, guild_id)
         streak = streak_now(recorded.state, open_now.seq if open_now else 0)
-        return DailyAnswerReceipt(recorded.answer_id, post, self.question(guild_id, post_id), cleaned, recorded.counted, streak)
+        feedback = self._grade(recorded.answer_id, post.question_id, cleaned)
+        return DailyAnswerReceipt(recorded.answer_id, post, self.question(guild_id, post_id), cleaned, recorded.counted,
+                                  streak, feedback)
+
+    def _grade(self, answer_id: int, question_id: str, text: str) -> Feedback | None:
+        if self.grader is None:
+            return None
+        try:
+            feedback = self.grader.grade(question_id, text)
+        except Exception:  # the answer is saved already: a scorer bug must not turn that into an error
+            log.exception("grading daily answer %s failed", answer_id)
+            return None
+        if feedback.judged:
+            progress_store.record_daily_score(self.db, answer_id, feedback.score, feedback.covered, feedback.missed)
+        return feedback
 
 
 async def run_slot(daily: Daily, guild_id: int, channel: DailyChannel, *, force: bool = False) -> SlotOutcome:

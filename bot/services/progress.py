@@ -83,7 +83,10 @@ class Progress:
         row = store.board_row(self.db, guild_id, key, user_id)
         if row is None:
             return 0, None
-        value = row.answers if by == "answers" else board_value(row, latest_seq)
+        if by == "points":
+            value = store.board_points(self.db, guild_id, key, user_id)
+        else:
+            value = row.answers if by == "answers" else board_value(row, latest_seq)
         if value == 0:
             return 0, None
         return value, 1 + store.count_above(self.db, guild_id, key, by, latest_seq, value)

@@ -188,7 +188,7 @@ def test_boards_before_any_question_and_bad_arguments(loaded_db):
     with pytest.raises(InvalidBoard):
         progress.leaderboard(1, "year", "streak")
     with pytest.raises(InvalidBoard):
-        progress.leaderboard(1, "week", "points")
+        progress.leaderboard(1, "week", "likes")
 
 
 def derived_rows(db, guild: int) -> tuple[list, list]:
