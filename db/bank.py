@@ -98,13 +98,18 @@ def get_question(db: Database, question_id: str, *, include_retired: bool = True
     return _question(rows[0], snippets)
 
 
-def active_questions(db: Database, level: str | None = None, category: str | None = None) -> list[Question]:
+def _active(level: str | None, category: str | None) -> tuple[str, list]:
     where, args = ["retired_at is null"], []
     if level:
         where.append("level = ?"); args.append(level)
     if category:
         where.append("category = ?"); args.append(category)
-    rows = list(db.query(f"select * from questions where {' and '.join(where)} order by level, number", args))
+    return " and ".join(where), args
+
+
+def active_questions(db: Database, level: str | None = None, category: str | None = None) -> list[Question]:
+    where, args = _active(level, category)
+    rows = list(db.query(f"select * from questions where {where} order by level, number", args))
     snippets: dict[str, list[dict]] = {}
     for s in db.query("select * from snippets order by question_id, position"):
         snippets.setdefault(s["question_id"], []).append(s)
@@ -112,12 +117,8 @@ def active_questions(db: Database, level: str | None = None, category: str | Non
 
 
 def active_ids(db: Database, level: str | None = None, category: str | None = None) -> list[str]:
-    where, args = ["retired_at is null"], []
-    if level:
-        where.append("level = ?"); args.append(level)
-    if category:
-        where.append("category = ?"); args.append(category)
-    return [r["id"] for r in db.query(f"select id from questions where {' and '.join(where)} order by level, number", args)]
+    where, args = _active(level, category)
+    return [r["id"] for r in db.query(f"select id from questions where {where} order by level, number", args)]
 
 
 def categories(db: Database, level: str | None = None) -> list[str]:

@@ -8,7 +8,6 @@ message carrying the intent's marker is in the channel). `run_slot` drives that 
 """
 from __future__ import annotations
 
-import logging
 import random
 import sqlite3
 from collections.abc import Callable
@@ -25,6 +24,7 @@ from bot.core.daily import (EXPIRED, INTENDED, NO_QUESTIONS, PENDING, POSTED, SK
                             DailySettings, UnknownDailyPost)
 from bot.core.models import Question
 from bot.core.streaks import StreakNow, now as streak_now
+from bot.services.grading import grade_safely
 from db import bank
 
 if TYPE_CHECKING:  # the scorer pulls in scikit-learn
@@ -33,7 +33,6 @@ from db import daily as store
 from db import progress as progress_store
 
 Clock = Callable[[], datetime]
-log = logging.getLogger(__name__)
 
 # why begin_post did not ask for a post (NoPost.reason)
 NOT_SET_UP, PAUSED, NOT_DUE, ALREADY_POSTED, IN_PROGRESS, WAS_SKIPPED = (
@@ -339,17 +338,10 @@ class Daily:
                                   streak, feedback)
 
     def _grade(self, answer_id: int, question_id: str, text: str) -> Feedback | None:
-        if self.grader is None:
-            return None
-        try:
-            feedback = self.grader.grade(question_id, text)
-        except Exception:  # the answer is saved already: a scorer bug must not turn that into an error
-            log.exception("grading daily answer %s failed", answer_id)
-            return None
-        if feedback.judged:
+        feedback = grade_safely(self.grader, answer_id, question_id, text)
+        if feedback is not None and feedback.judged:
             progress_store.record_daily_score(self.db, answer_id, feedback.score, feedback.covered, feedback.missed)
         return feedback
-
 
 async def run_slot(daily: Daily, guild_id: int, channel: DailyChannel, *, force: bool = False) -> SlotOutcome:
     """The whole protocol for one server's slot (the scheduler's job, catch-up, /daily now)."""

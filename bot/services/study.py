@@ -4,7 +4,6 @@ Nothing here imports discord or apscheduler. Time and randomness come in from th
 """
 from __future__ import annotations
 
-import logging
 import random
 import unicodedata
 from collections.abc import Callable
@@ -22,13 +21,13 @@ from bot.core.answers import clean_answer
 from bot.core.errors import NoCurrentQuestion, NoQuestionsLeft, UnknownQuestion
 from bot.core.models import LEVELS, Question
 from bot.core.selection import choose_question
+from bot.services.grading import grade_safely
 from db import bank, practice
 
 if TYPE_CHECKING:  # the scorer pulls in scikit-learn; Study works without one
     from bot.services.feedback import Feedback, Grader
 
 Clock = Callable[[], datetime]
-log = logging.getLogger(__name__)
 
 
 def _fold(text: str) -> str:
@@ -108,15 +107,9 @@ class Study:
         return AnswerReceipt(answer_id, q, cleaned, self.grade_answer(answer_id, q.id, cleaned))
 
     def grade_answer(self, answer_id: int, question_id: str, text: str) -> Feedback | None:
-        """Score a saved answer and store the verdict; None without a grader (any front end may call this)."""
-        if self.grader is None:
-            return None
-        try:
-            feedback = self.grader.grade(question_id, text)
-        except Exception:  # the answer is already saved: a scorer bug must not turn that into an error
-            log.exception("grading answer %s failed", answer_id)
-            return None
-        if feedback.judged:
+        """Score a saved answer and store the verdict; None without a grader."""
+        feedback = grade_safely(self.grader, answer_id, question_id, text)
+        if feedback is not None and feedback.judged:
             practice.record_feedback(self.db, answer_id, feedback.score, feedback.covered, feedback.missed)
         return feedback
 
