@@ -47,6 +47,8 @@ def build_services(study: Study) -> Services:
 
 
 def build_discord_bot(config: Config, services: Services | Study, **options):
+    """The Discord client over the services. `options` go to StudyBot (and discord.py): `daily_jobs=False`
+    builds it without the daily question's scheduler, `scheduler=` gives that scheduler its APScheduler."""
     import discord
     import yarl
 

@@ -1,30 +1,46 @@
-"""The Discord client: wires services into discord.py, registers persistent buttons, syncs commands."""
+"""The Discord client: wires services into discord.py, registers persistent buttons, syncs commands,
+and runs the daily question's scheduler once the bot is connected."""
 from __future__ import annotations
 
+import asyncio
 import logging
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.core.errors import StudyError
+from bot.scheduler import DailyScheduler
 from bot.services import Services
+from bot.services.answering import Answering
+from bot.services.daily import run_reveals, run_slot
 from bot.translations import JapaneseTranslator
 from bot.views import AnswerButton, PageButton, RevealButton, report_error
 
 log = logging.getLogger(__name__)
-EXTENSIONS = ("bot.cogs.study",)
+EXTENSIONS = ("bot.cogs.study", "bot.cogs.daily")
 
 
 class StudyBot(commands.Bot):
-    def __init__(self, services: Services, *, dev_guild_id: int | None = None, extensions=EXTENSIONS, **options):
+    """`daily_jobs`: run the daily question's scheduler (on by default). `scheduler`: the APScheduler
+    instance it uses (tests pass one whose jobs only run when fired by hand)."""
+
+    def __init__(self, services: Services, *, dev_guild_id: int | None = None, extensions=EXTENSIONS,
+                 daily_jobs: bool = True, scheduler=None, **options):
         # default intents only: nothing privileged (no message content, members or presences)
         super().__init__(command_prefix=commands.when_mentioned, intents=discord.Intents.default(), help_command=None, **options)
         self.services = services
         self.study = services.study
+        self.answering = Answering(services.study, services.daily)
         self.dev_guild_id = dev_guild_id
         self.extension_names = extensions
         self.extra_help: tuple[tuple[str, str], ...] = ()
         self.tree.on_error = self.on_app_command_error
+        self.daily_scheduler: DailyScheduler | None = None
+        if daily_jobs:
+            self.daily_scheduler = DailyScheduler(services.daily, self.on_daily_slot, self.on_daily_reveal, scheduler=scheduler)
+        self._daily_start: asyncio.Task | None = None
+        self.daily_started = asyncio.Event()  # set once the scheduler runs and start-up catch-up is done
 
     async def setup_hook(self) -> None:
         await self.tree.set_translator(JapaneseTranslator())
@@ -32,6 +48,47 @@ class StudyBot(commands.Bot):
             await self.load_extension(name)
         self.add_dynamic_items(AnswerButton, RevealButton, PageButton)
         await self.sync_commands()
+        if self.daily_scheduler is not None:
+            self._daily_start = asyncio.create_task(self._start_daily(), name="daily scheduler start")
+
+    async def _start_daily(self) -> None:
+        """Jobs and catch-up only once connected: what a restart left owed is posted after READY."""
+        await self.wait_until_ready()
+        try:
+            await self.daily_scheduler.start()
+        except Exception:  # noqa: BLE001 - the study commands work without it; the admin sees why in the log
+            log.exception("the daily question scheduler did not start")
+        finally:
+            self.daily_started.set()
+
+    def daily_channel(self):
+        from bot.daily_channel import DiscordDailyChannel
+
+        return DiscordDailyChannel(self, self.services.daily, self.study.outputs_dir)
+
+    async def on_daily_slot(self, guild_id: int) -> None:
+        await self.wait_until_ready()
+        outcome = await run_slot(self.services.daily, guild_id, self.daily_channel())
+        if outcome.kind == "skipped":
+            log.warning("daily question of guild %s skipped: %s (see /daily status)", guild_id, outcome.reason)
+        elif outcome.kind == "posted":
+            log.info("daily question of guild %s posted (%s)", guild_id, outcome.post.question_id)
+
+    async def on_daily_reveal(self, guild_id: int) -> None:
+        await self.wait_until_ready()
+        await run_reveals(self.services.daily, guild_id, self.daily_channel())
+
+    def reschedule_daily(self, guild_id: int) -> None:
+        """After /daily setup, pause or resume."""
+        if self.daily_scheduler is not None:
+            self.daily_scheduler.reschedule(guild_id)
+
+    async def close(self) -> None:
+        if self._daily_start is not None and not self._daily_start.done():
+            self._daily_start.cancel()
+        if self.daily_scheduler is not None:
+            self.daily_scheduler.shutdown()
+        await super().close()
 
     async def sync_commands(self) -> None:
         if self.dev_guild_id:
@@ -49,8 +106,10 @@ class StudyBot(commands.Bot):
     async def on_app_command_error(self, interaction: discord.Interaction, error: app_commands.AppCommandError) -> None:
         cause = getattr(error, "original", error)
         if isinstance(error, app_commands.NoPrivateMessage):
-            from bot.core.errors import StudyError
-
             cause = StudyError("このコマンドはサーバー内で使ってください（DM では使えません）。 (Use this command in a server, not in DMs.)")
+        elif isinstance(error, app_commands.TransformerError):  # e.g. a channel the bot cannot see
+            log.info("option not usable in /%s: %s", interaction.command.qualified_name if interaction.command else "?", error)
+            cause = StudyError("指定されたチャンネルやメンバーがボットから見えません。ボットが見られるものを選んでください。 "
+                               "(The bot cannot see the channel or member you chose.)")
         name = interaction.command.qualified_name if interaction.command else "?"
         await report_error(interaction, cause, f"/{name}")

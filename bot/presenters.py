@@ -125,6 +125,15 @@ HELP_COMMANDS = (
     ("/question [level] [category]", "まだ解いていない問題を出します。 Draw a question you have not seen recently."),
     ("/answer [text]", "今の問題に回答します（text を省くと入力欄が開きます）。 Answer your current question."),
     ("/reveal [question]", "模範解答・コード・実行結果を自分だけに表示します。 Show the model answer, code and its real output (only to you)."),
+    ("/streak [member]", "日替わり問題の連続記録とフリーズを自分だけに表示します。 Your daily streak and freezes (only to you)."),
+    ("/leaderboard [period] [by] [share]",
+     "サーバーのランキング（week / month / all、streak / answers）。 The server's leaderboard."),
+    ("/daily setup channel time timezone level [reveal_time]",
+     "（サーバー管理者）日替わり問題の投稿先・時刻・タイムゾーン・レベルを設定します。 Set up the daily question (server managers)."),
+    ("/daily status", "（サーバー管理者）設定・次回の投稿・最近の投稿とスキップの理由。 Settings, next post, recent posts."),
+    ("/daily pause", "（サーバー管理者）日替わり問題を一時停止します。 Pause the daily question."),
+    ("/daily resume", "（サーバー管理者）再開します（止まっていた日の分は投稿しません）。 Resume it."),
+    ("/daily now", "（サーバー管理者）今日の問題をすぐに投稿します。 Post today's question now."),
     ("/help", "このヘルプです。 This help."),
 )
 

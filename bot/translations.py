@@ -12,6 +12,25 @@ JA = {
     "Show the model answer, code and its real output (only to you)": "模範解答・コード・実行結果を自分だけに表示します",
     "a question id; empty for your current question": "問題 ID（空欄なら今の問題）",
     "What the bot does and every command": "ボットの使い方とコマンド一覧",
+    # /daily, /streak, /leaderboard
+    "The daily question: set up, status, pause, resume, post now (server managers)": "日替わり問題の設定・状況・一時停止・再開・すぐ投稿（サーバー管理者）",
+    "Post a daily question in a channel at a set time": "毎日決まった時刻にチャンネルへ問題を投稿します",
+    "the channel for the daily question": "日替わり問題を投稿するチャンネル",
+    "posting time, HH:MM (24 h) in the timezone": "投稿時刻（24時間表記 HH:MM、タイムゾーンの時刻）",
+    "IANA timezone, e.g. Asia/Tokyo": "IANA タイムゾーン（例: Asia/Tokyo）",
+    "junior, senior or mixed questions": "ジュニア・シニア・ミックス（mixed）のどれか",
+    "HH:MM to post the model answer in the thread (default: just before the next question)":
+        "模範解答をスレッドに公開する時刻 HH:MM（省略時は次の問題の直前）",
+    "Settings, next post, recent posts and why a day was skipped": "設定・次回の投稿・最近の投稿とスキップの理由",
+    "Pause the daily question": "日替わり問題を一時停止します",
+    "Resume the daily question (paused days are not posted afterwards)": "日替わり問題を再開します（止まっていた日の分は投稿しません）",
+    "Post today's daily question now": "今日の問題をすぐに投稿します",
+    "Your daily-question streak and freezes (only to you)": "日替わり問題の連続記録とフリーズ（自分だけに表示）",
+    "another member's streak (still only shown to you)": "ほかのメンバーの記録（これも自分だけに表示）",
+    "The server's daily-question leaderboard": "サーバーの日替わり問題ランキング",
+    "week, month or all time": "週・月・全期間",
+    "current streak or number of answers": "連続記録か回答数",
+    "post it in the channel for everyone (default: only you)": "チャンネルに公開する（省略時は自分だけ）",
 }
 
 

@@ -11,14 +11,28 @@ import discord
 from bot import discord_render as render
 from bot.core.answers import MAX_ANSWER_CHARS
 from bot.core.errors import InvalidAnswer, StudyError
-from bot.presenters import UNEXPECTED_ERROR, answer_receipt, error_card, reveal_pages
+from bot.presenters import UNEXPECTED_ERROR, Card, answer_receipt, error_card, reveal_pages
+from bot.presenters_progress import daily_answer_card
 
 log = logging.getLogger(__name__)
 QID = r"(?P<qid>[a-z0-9][a-z0-9-]{0,63})"
+POST_ID = r"(?P<post>\d{1,18})"
 
 
 def services(interaction: discord.Interaction):
     return interaction.client.study  # type: ignore[attr-defined]
+
+
+def answering(interaction: discord.Interaction):
+    """bot.services.answering.Answering: which question an answer is for, and whether it counts."""
+    return interaction.client.answering  # type: ignore[attr-defined]
+
+
+def answered_card(answered) -> Card:
+    """The receipt of an answer: the daily one (counted or not) or the practice one."""
+    if answered.daily is not None:
+        return daily_answer_card(answered.daily)
+    return answer_receipt(answered.question, answered.text)
 
 
 def where(interaction: discord.Interaction) -> str:
@@ -66,14 +80,14 @@ class AnswerModal(discord.ui.Modal):
 
     async def on_submit(self, interaction: discord.Interaction) -> None:
         try:
-            receipt = services(interaction).answer(
+            answered = answering(interaction).answer(
                 guild_of(interaction), interaction.user.id, self.text.value, question_id=self.question_id,
                 display_name=interaction.user.display_name,
             )
         except InvalidAnswer as error:
             error.text = self.text.value
             raise
-        await send(interaction, embed=render.embed(answer_receipt(receipt.question, receipt.text)))
+        await send(interaction, embed=render.embed(answered_card(answered)))
 
     async def on_error(self, interaction: discord.Interaction, error: Exception) -> None:
         await report_error(interaction, error, f"answer modal {self.question_id}")
@@ -151,7 +165,7 @@ def pager(question_id: str, page: int, total: int) -> discord.ui.View | None:
 async def send_reveal(interaction: discord.Interaction, question_id: str | None, *, page: int, edit: bool = False) -> None:
     """The model answer, code and output, one page at a time, only to the member who asked."""
     study = services(interaction)
-    q = study.reveal(guild_of(interaction), interaction.user.id, question_id)
+    q = answering(interaction).reveal(guild_of(interaction), interaction.user.id, question_id)
     pages = reveal_pages(q, study.outputs_dir)
     page = min(max(page, 1), len(pages))
     card = pages[page - 1]
@@ -160,3 +174,77 @@ async def send_reveal(interaction: discord.Interaction, question_id: str | None,
         await interaction.response.edit_message(attachments=render.files(card), **kwargs)
     else:
         await send(interaction, files=render.files(card), **kwargs)
+
+
+# -- the daily question's buttons: custom ids are the post's markers (DailyPost.answer_custom_id / reveal_custom_id)
+class DailyAnswerModal(discord.ui.Modal):
+    def __init__(self, post_id: int, title: str):
+        super().__init__(title="今日の問題に回答 (daily answer)", custom_id=f"daily:answer-modal:{post_id}", timeout=None)
+        self.post_id = post_id
+        self.text = discord.ui.TextInput(
+            label="あなたの回答 (your answer)", style=discord.TextStyle.paragraph, custom_id="answer_text",
+            placeholder=title[:100], max_length=MAX_ANSWER_CHARS, required=True,
+        )
+        self.add_item(self.text)
+
+    async def on_submit(self, interaction: discord.Interaction) -> None:
+        try:
+            answered = answering(interaction).answer_daily(
+                guild_of(interaction), interaction.user.id, self.post_id, self.text.value,
+                display_name=interaction.user.display_name,
+            )
+        except InvalidAnswer as error:
+            error.text = self.text.value
+            raise
+        await send(interaction, embed=render.embed(answered_card(answered)))
+
+    async def on_error(self, interaction: discord.Interaction, error: Exception) -> None:
+        await report_error(interaction, error, f"daily answer modal {self.post_id}")
+
+
+class DailyAnswerButton(discord.ui.DynamicItem[discord.ui.Button], template=rf"daily:answer:{POST_ID}"):
+    def __init__(self, post_id: int):
+        super().__init__(discord.ui.Button(label="Answer 回答する", style=discord.ButtonStyle.primary,
+                                           custom_id=f"daily:answer:{post_id}", emoji="✍️"))
+        self.post_id = post_id
+
+    @classmethod
+    async def from_custom_id(cls, interaction, item, match: re.Match[str]):
+        return cls(int(match["post"]))
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        try:
+            q = interaction.client.services.daily.question(guild_of(interaction), self.post_id)  # type: ignore[attr-defined]
+            await interaction.response.send_modal(DailyAnswerModal(self.post_id, q.title))
+        except Exception as error:  # noqa: BLE001 - every failure gets the one error path
+            await report_error(interaction, error, f"daily answer button {self.post_id}")
+
+
+class DailyRevealButton(discord.ui.DynamicItem[discord.ui.Button], template=rf"daily:reveal:{POST_ID}"):
+    """The model answer to this member only, paged like /reveal (the thread gets it at reveal time)."""
+
+    def __init__(self, post_id: int):
+        super().__init__(discord.ui.Button(label="Reveal 模範解答", style=discord.ButtonStyle.secondary,
+                                           custom_id=f"daily:reveal:{post_id}", emoji="💡"))
+        self.post_id = post_id
+
+    @classmethod
+    async def from_custom_id(cls, interaction, item, match: re.Match[str]):
+        return cls(int(match["post"]))
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        try:
+            q = interaction.client.services.daily.question(guild_of(interaction), self.post_id)  # type: ignore[attr-defined]
+            await send_reveal(interaction, q.id, page=1)
+        except Exception as error:  # noqa: BLE001
+            await report_error(interaction, error, f"daily reveal button {self.post_id}")
+
+
+def daily_buttons(post) -> discord.ui.View:
+    """Answer / Reveal for a daily post; their custom ids are the post's markers, which reconciling looks for."""
+    view = discord.ui.View(timeout=None)
+    answer, reveal = DailyAnswerButton(post.id), DailyRevealButton(post.id)
+    assert answer.custom_id == post.answer_custom_id and reveal.custom_id == post.reveal_custom_id
+    view.add_item(answer)
+    view.add_item(reveal)
+    return view

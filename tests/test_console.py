@@ -27,12 +27,14 @@ ESCAPES = re.compile(r"\x1b\[")
 BOX = re.compile(r"[╭╮╰╯│─]")
 
 
-def console(tmp_path: Path, lines: str | list[str], *, seed: int = 7, content: Path = CONTENT, **options) -> tuple[int, str]:
+def console(tmp_path: Path, lines: str | list[str], *, seed: int = 7, content: Path = CONTENT, clock=None,
+            **options) -> tuple[int, str]:
     """console_main with piped input; returns (exit status, everything printed)."""
     text = lines if isinstance(lines, str) else "\n".join(lines) + "\n"
     out = io.StringIO()
     config = Config(database=tmp_path / "studybot.sqlite3", content_dir=content, console_member="太郎")
-    status = console_main(config, stdin=io.StringIO(text), stdout=out, clock=FakeClock(), rng=random.Random(seed), **options)
+    status = console_main(config, stdin=io.StringIO(text), stdout=out, clock=clock or FakeClock(), rng=random.Random(seed),
+                          **options)
     return status, out.getvalue()
 
 
@@ -137,9 +139,11 @@ def test_reveal_by_id_or_words(study):
     ("/qustion", "もしかして /question"),
     ("/foo", "/foo というコマンドはありません"),
     ("こんにちは", "コマンドは / で始めます"),
-    ("/daily", "/daily setup、/daily now"),
-    ("/daily setup", "Discord のチャンネルに投稿する設定"),
-    ("/streak", "ターミナル版ではまだ使えません"),
+    ("/daily", "/daily now、/daily setup、/daily status"),
+    ("/daily status", "日替わり問題がまだ設定されていません"),
+    ("/daily setup timezone:Tokyo", "Asia/Tokyo のような IANA 名"),
+    ("/leaderboard year", "period は week / month / all"),
+    ("/streak", "太郎 の連続記録"),
     ("/question xx category:yy", "level は junior か senior"),
     ("/as", "今は 太郎 さんです"),
     ("/next", "次のページはありません"),
@@ -149,12 +153,12 @@ def test_helpful_messages(study, line, expected):
 
 
 def test_help_lists_every_command_and_what_is_not_in_the_terminal(study):
-    out = session(study, ["/help"])
-    main, elsewhere = out.split("Discord のチャンネルに投稿する設定")
-    for command in ("/question", "/answer", "/reveal", "/help", "/as NAME", "/next", "/quit"):
+    out = session(study, ["/help"], commands=[Command("quiz", usage="/quiz", help="小テスト", unavailable="まだです。")])
+    main, elsewhere = out.split("__**まだです。**__")
+    for command in ("/question", "/answer", "/reveal", "/help", "/as NAME", "/next", "/quit", "/daily now", "/daily setup",
+                    "/daily status", "/daily pause", "/daily resume", "/streak", "/leaderboard"):
         assert f"**{command}" in main
-    for command in ("/daily setup", "/daily now", "/streak", "/leaderboard", "/review", "/stats"):
-        assert f"**{command}**" in elsewhere
+    assert "**/quiz** 小テスト" in elsewhere and "/daily" not in elsewhere
 
 
 def test_quit_and_end_of_input_both_end_the_session(study):
@@ -178,13 +182,14 @@ def test_studybot_console_with_piped_input(tmp_path):
 
 
 def test_an_entry_with_a_handler_replaces_the_placeholder_and_shows_in_help(study):
-    def streak(ctx, args):
-        return Card(f"{ctx.display_name} さんの連続日数", f"guild {ctx.guild_id} user {ctx.user_id} days {args.get('days')}")
+    def stats(ctx, args):
+        return Card(f"{ctx.display_name} さんの記録", f"guild {ctx.guild_id} user {ctx.user_id} days {args.get('days')}")
 
-    out = session(study, ["/streak 3", "/help"], commands=[Command("streak", streak, params=("days",), help="連続日数です。")])
-    assert f"== 太郎 さんの連続日数 ==\nguild 1 user {member_id('太郎')} days 3" in out
-    main, elsewhere = out.split("ターミナル版ではまだ使えません")[-2:]
-    assert "**/streak**\n連続日数です。" in main and "/streak" not in elsewhere
+    placeholder = Command("stats", usage="/stats", help="記録", unavailable="まだです。")
+    out = session(study, ["/stats 3", "/help"], commands=[placeholder, Command("stats", stats, params=("days",), help="記録です。")])
+    assert f"== 太郎 さんの記録 ==\nguild 1 user {member_id('太郎')} days 3" in out
+    main = out.split("studybot の使い方")[1]
+    assert "**/stats**\n記録です。" in main and "まだです。" not in main
 
 
 def test_subcommands_take_their_own_options(study):
@@ -227,6 +232,83 @@ def test_parse_options(rest, params, keywords, expected):
 def test_split_command_accepts_full_width_input():
     assert split_command("／Ｑｕｅｓｔｉｏｎ　junior") == ("question", "junior")
     assert split_command("こんにちは") is None
+
+
+# --- the daily question, streaks and leaderboards -----------------------------------------------
+
+
+class TickingClock(FakeClock):
+    """Each reading is a second later, as on a real machine (so "drawn after the post" is well defined)."""
+
+    def __call__(self):
+        self.advance(seconds=1)
+        return self.now
+
+
+def daily_answers(tmp_path: Path) -> list[tuple[str, str, bool]]:
+    db = open_database(tmp_path / "studybot.sqlite3")
+    names = {r["user_id"]: r["display_name"] for r in db["members"].rows}
+    return [(names[r["user_id"]], r["text"], r["daily_post_id"] is not None)
+            for r in db.query("select user_id, text, daily_post_id from answers order by id")]
+
+
+def test_daily_now_answer_streak_and_leaderboard_piped(tmp_path, monkeypatch):
+    monkeypatch.setenv("TZ", "Asia/Tokyo")
+    clock = FakeClock()  # 18:00 in Tokyo on 11/25
+    status, out = console(tmp_path, ["/daily now", "/answer 正則化で過学習を防ぎます", "/streak", "/as 花子",
+                                     "/answer 花子の回答です", "/leaderboard", "/leaderboard all answers", "/daily now",
+                                     "/daily status"], clock=clock)
+    assert status == 0
+    assert "ターミナル用に日替わり問題を設定しました（レベル mixed・タイムゾーン Asia/Tokyo）" in out
+    post = out.split("== 今日の問題 11月25日(水): ")[1]
+    qid = re.search(r"ID: `([a-z]+-\d+)`", post).group(1)
+    assert "[Answer] /answer  [Reveal] /reveal" in post
+    receipts = out.split("== 日替わり問題への回答を記録しました (answer saved) ==")[1:]
+    assert len(receipts) == 2 and all(f"`{qid}`" in r and "連続 1 回" in r for r in receipts)
+    assert "== 太郎 の連続記録 (streak) ==\n現在の連続: 🔥 1 回" in out and "今の日替わり問題: 回答済み ✅" in out
+    assert "== ランキング: 連続記録 ・ 2026年 第48週 (11/23〜11/29) ==\n🥇 太郎 — 1 回\n🥇 花子 — 1 回" in out
+    assert "== ランキング: 回答数 ・ 全期間 (all time) ==\n🥇 太郎 — 1 問\n🥇 花子 — 1 問" in out
+    assert "今日の問題はもう投稿済みです。" in out and out.count("== 今日の問題 11月25日(水)") == 2  # shown again, not reposted
+    assert "チャンネル: このターミナル (this terminal)" in out and "投稿時刻: 毎日 09:00 (Asia/Tokyo)" in out
+    assert daily_answers(tmp_path) == [("太郎", "正則化で過学習を防ぎます", True), ("花子", "花子の回答です", True)]
+
+    clock.advance(days=1)  # the next day, a new session: yesterday's answer first, then today's question
+    _, out = console(tmp_path, ["/daily now", "/answer 二日目の回答", "/streak", "/streak 花子", "/leaderboard"], clock=clock)
+    assert out.index(f"11月25日(水) の日替わり問題 ・ 模範解答") < out.index("== 今日の問題 11月26日(木)")
+    assert "== 太郎 の連続記録 (streak) ==\n現在の連続: 🔥 2 回" in out
+    assert "== 花子 の連続記録 (streak) ==\n現在の連続: 🔥 1 回" in out  # today's question is still open for her
+    assert "🥇 太郎 — 2 回\n🥈 花子 — 1 回" in out
+
+
+def test_answer_goes_to_the_daily_question_until_the_member_draws_another(tmp_path):
+    _, out = console(tmp_path, ["/question junior", "/daily now", "/answer 日替わりへの回答", "/reveal", "/question senior",
+                                "/answer 練習の回答", "/as 花子", "/answer 花子は日替わりへ"], clock=TickingClock())
+    daily_id = re.search(r"== 今日の問題 .*?ID: `([a-z]+-\d+)`", out, re.S).group(1)
+    revealed = out.split("== 日替わり問題への回答を記録しました")[1].split("== 問題: ")[0]
+    assert f"`{daily_id}`" in revealed and "模範解答" in revealed  # /reveal shows the daily question's answer
+    assert [(name, text, counted) for name, text, counted in daily_answers(tmp_path)] == [
+        ("太郎", "日替わりへの回答", True), ("太郎", "練習の回答", False), ("花子", "花子は日替わりへ", True)]
+
+
+def test_daily_setup_pause_and_resume_in_the_terminal(tmp_path):
+    _, out = console(tmp_path, ["/daily setup time:21:30 timezone:America/New_York level:junior reveal_time:23:00",
+                                "/daily pause", "/daily resume", "/daily now", "/daily status", "/daily setup level:expert"])
+    assert "投稿時刻: 毎日 21:30 (America/New_York)" in out and "レベル: ジュニア (junior)" in out
+    assert "模範解答の公開: 毎日 23:00" in out and "/daily now で今日の問題を表示します" in out
+    assert "== 日替わり問題を一時停止しました (paused) ==" in out and "次回の投稿: 一時停止中 (paused)" in out
+    assert "== 日替わり問題を再開しました (resumed) ==" in out and "次回の投稿: 11月25日(水) 21:30 (EST)" in out
+    assert "== 今日の問題 11月25日(水)" in out and "ジュニア (junior) Q" in out
+    assert "level は junior / senior / mixed のどれかです" in out
+
+
+@pytest.mark.parametrize("tz, expected", [("Asia/Tokyo", "Asia/Tokyo"), (":Europe/Berlin", "Europe/Berlin"),
+                                          ("../etc/passwd", None), ("Nowhere/City", None)])
+def test_the_terminal_uses_the_machines_timezone(monkeypatch, tz, expected):
+    from bot.console.daily import machine_timezone
+
+    monkeypatch.setenv("TZ", tz)
+    found = machine_timezone()
+    assert found == expected if expected else found not in (tz, tz.lstrip(":"))
 
 
 # --- the bank as it loads ---------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""/question, /answer, /reveal, /help: parse the interaction, call Study, render the card."""
+"""/question, /answer, /reveal, /help: parse the interaction, call Study (answers through Answering), render the card."""
 from __future__ import annotations
 
 import logging
@@ -12,8 +12,8 @@ from discord.ext import commands
 from bot import discord_render as render
 from bot.core.answers import MAX_ANSWER_CHARS
 from bot.core.errors import InvalidAnswer, StudyError
-from bot.presenters import answer_receipt, help_card, question_card
-from bot.views import AnswerModal, guild_of, question_buttons, send, send_reveal
+from bot.presenters import help_card, question_card
+from bot.views import AnswerModal, answered_card, guild_of, question_buttons, send, send_reveal
 
 log = logging.getLogger(__name__)
 Level = Literal["junior", "senior"]
@@ -40,6 +40,10 @@ class StudyCog(commands.Cog):
     def study(self):
         return self.bot.study  # type: ignore[attr-defined]
 
+    @property
+    def answering(self):
+        return self.bot.answering  # type: ignore[attr-defined]
+
     @app_commands.command(name="question", description=_("Draw a practice question you have not seen recently"))
     @app_commands.describe(level=_("junior or senior"), category=_("a section of the question bank"))
     @app_commands.guild_only()
@@ -63,15 +67,15 @@ class StudyCog(commands.Cog):
     async def answer(self, interaction: discord.Interaction, text: app_commands.Range[str, None, MAX_ANSWER_CHARS] | None = None) -> None:
         guild = guild_of(interaction)
         if text is None:
-            q = self.study.current(guild, interaction.user.id)
+            q = self.answering.current(guild, interaction.user.id)
             await interaction.response.send_modal(AnswerModal(q.id, q.title))
             return
         try:
-            receipt = self.study.answer(guild, interaction.user.id, text, display_name=interaction.user.display_name)
+            answered = self.answering.answer(guild, interaction.user.id, text, display_name=interaction.user.display_name)
         except InvalidAnswer as error:
             error.text = text
             raise
-        await send(interaction, embed=render.embed(answer_receipt(receipt.question, receipt.text)))
+        await send(interaction, embed=render.embed(answered_card(answered)))
 
     @app_commands.command(name="reveal", description=_("Show the model answer, code and its real output (only to you)"))
     @app_commands.describe(question=_("a question id; empty for your current question"))

@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable
 from datetime import datetime, timezone
 from typing import TextIO, Union
 
+from bot.app import build_services
 from bot.config import Config
 from bot.console.commands import Command, QuitConsole, Registry, Reply, default_registry
 from bot.console.render import PlainRenderer, RichRenderer, card_text
@@ -75,7 +76,7 @@ def console_main(config: Config, member: str | None = None, stdin: TextIO | None
             return 2
         study = Study(db, clock, rng if rng is not None else random.Random(), config.content_dir)
         extra = commands(study) if callable(commands) else commands
-        return run_console(study, member=member or config.console_member, stdin=stdin, stdout=stdout,
+        return run_console(build_services(study), member=member or config.console_member, stdin=stdin, stdout=stdout,
                            interactive=interactive, plain=plain, commands=extra, notices=bank_notices(loaded), width=width)
     finally:
         db.close()

@@ -15,6 +15,7 @@ listed under "not in the terminal" and answers with its `unavailable` text.
 from __future__ import annotations
 
 import difflib
+import re
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
@@ -22,7 +23,9 @@ from typing import TYPE_CHECKING, Union
 
 from bot.console.parsing import first_word, fold
 from bot.core.errors import InvalidAnswer, NoQuestionsLeft, UnknownQuestion
+from bot.console import daily
 from bot.presenters import HELP_COMMANDS, LEVEL_NAMES, Card, answer_receipt, error_card, help_card, question_card, reveal_pages
+from bot.presenters_progress import daily_answer_card
 
 if TYPE_CHECKING:
     from bot.console.session import Context
@@ -64,7 +67,20 @@ class Command:
 
 
 def _standard_help() -> dict[str, tuple[str, str]]:
-    return {usage.split()[0].lstrip("/"): (usage, text) for usage, text in HELP_COMMANDS}
+    """By command name: "/daily setup channel time …" is "daily setup", "/question [level]" is "question"."""
+    entries = {}
+    for usage, text in HELP_COMMANDS:
+        words = []
+        for word in usage.lstrip("/").split():
+            if not re.fullmatch(r"[a-z]+", word) or (words and word in _OPTION_WORDS):
+                break
+            words.append(word)
+        entries[" ".join(words)] = (usage, text)
+    return entries
+
+
+# option names written bare in HELP_COMMANDS' usages (after the command's own words)
+_OPTION_WORDS = {"channel", "time", "timezone", "level", "category", "text", "question", "member", "period", "by", "share"}
 
 
 def as_reply(result: Result) -> Reply:
@@ -171,20 +187,23 @@ def question(ctx: Context, args: dict[str, str]) -> Result:
 
 
 def answer(ctx: Context, args: dict[str, str]) -> Result:
+    """The current question (the daily one once it is posted, see bot.services.answering); an answer to the
+    open daily question counts for the streak."""
     text, question_id = args.get("text"), None
     if text is None:  # like Discord's modal: a text box for the current question
-        q = ctx.study.current(ctx.guild_id, ctx.user_id)
+        q = ctx.answering.current(ctx.guild_id, ctx.user_id)
         text = ctx.ask(f"回答 (answer): {q.title}")
         if text is None:
             return "回答を取り消しました。 (Answer cancelled.)"
         question_id = q.id
     try:
-        receipt = ctx.study.answer(ctx.guild_id, ctx.user_id, text, question_id=question_id, display_name=ctx.display_name)
+        answered = ctx.answering.answer(ctx.guild_id, ctx.user_id, text, question_id=question_id, display_name=ctx.display_name)
     except InvalidAnswer as error:
         if not text.strip():
             raise
         return replace(error_card(error.message), fields=(("あなたの回答の保存先 (your text)", str(_keep(text))),))
-    return Reply((answer_receipt(receipt.question, receipt.text),), buttons=(("Reveal", "/reveal"),))
+    card = daily_answer_card(answered.daily) if answered.daily else answer_receipt(answered.question, answered.text)
+    return Reply((card,), buttons=(("Reveal", "/reveal"),))
 
 
 def _keep(text: str) -> str:
@@ -207,7 +226,7 @@ def reveal(ctx: Context, args: dict[str, str]) -> Result:
                 lines = "\n".join(f"- `{qid}` {title}" for qid, title in found)
                 return Card("候補 (matching questions)", f"{lines}\n\n`/reveal ID` で選んでください。", kind="info")
             question_id = found[0][0]
-    q = ctx.study.reveal(ctx.guild_id, ctx.user_id, question_id)
+    q = ctx.answering.reveal(ctx.guild_id, ctx.user_id, question_id)
     return Reply(tuple(reveal_pages(q, ctx.study.outputs_dir)), paged=True)
 
 
@@ -253,14 +272,11 @@ BUILTIN = (
     Command("quit", quit_console, aliases=("exit",), usage="/quit（または Ctrl-D）", help="終了します。 Leave."),
 )
 
+# The daily question, streaks and leaderboards (bot/console/daily.py).
+DAILY = daily.commands()
+
 # In Discord (or coming there): listed in /help; an entry with a handler replaces each.
 DISCORD_FEATURES = (
-    Command("daily setup", usage="/daily setup",
-            help="毎日の問題を投稿するチャンネルと時刻を設定します。 Set the channel and time of the daily question.",
-            unavailable="Discord のチャンネルに投稿する設定なので、ターミナル版では使えません。 (Needs a Discord channel.)"),
-    Command("daily now", usage="/daily now", help="今日の問題をすぐに投稿します。 Post today's question now.", unavailable=NOT_YET),
-    Command("streak", usage="/streak", help="連続で回答した日数を表示します。 Your answering streak.", unavailable=NOT_YET),
-    Command("leaderboard", usage="/leaderboard", help="サーバーのランキングです。 The server's leaderboard.", unavailable=NOT_YET),
     Command("review", usage="/review", help="復習の時期が来た問題を出します。 Questions due for review.", unavailable=NOT_YET),
     Command("stats", usage="/stats", help="これまでの記録です。 Your practice so far.", unavailable=NOT_YET),
 )
@@ -268,7 +284,7 @@ DISCORD_FEATURES = (
 
 def default_registry(extra: Iterable[Command] = ()) -> Registry:
     """The built-in commands, the Discord features' entries, then `extra` (which may replace any of them)."""
-    registry = Registry(BUILTIN + DISCORD_FEATURES)
+    registry = Registry(BUILTIN + DAILY + DISCORD_FEATURES)
     for command in extra:
         registry.add(command)
     return registry

@@ -16,7 +16,8 @@ from bot.console.parsing import fold, parse_options, split_command
 from bot.console.render import PlainRenderer, RichRenderer
 from bot.core.errors import StudyError
 from bot.presenters import UNEXPECTED_ERROR, error_card
-from bot.services import Study
+from bot.services import Services, Study
+from bot.services.answering import Answering
 
 log = logging.getLogger(__name__)
 
@@ -70,12 +71,23 @@ class LineReader:
         return line.rstrip("\r\n") if line else None
 
 
+def as_services(study: Study | Services) -> Services:
+    if isinstance(study, Services):
+        return study
+    from bot.app import build_services
+
+    return build_services(study)
+
+
 class Context:
     """What a command handler may use: the services, who is typing, the terminal."""
 
-    def __init__(self, study: Study, registry: Registry, member: Member, reader: LineReader, show: Callable[[Reply], None],
-                 *, interactive: bool, guild_id: int = CONSOLE_GUILD_ID, channel_id: int = CONSOLE_CHANNEL_ID):
-        self.study = study
+    def __init__(self, study: Study | Services, registry: Registry, member: Member, reader: LineReader,
+                 show: Callable[[Reply], None], *, interactive: bool, guild_id: int = CONSOLE_GUILD_ID,
+                 channel_id: int = CONSOLE_CHANNEL_ID):
+        self.services = as_services(study)
+        self.study = self.services.study
+        self.answering = Answering(self.services.study, self.services.daily)
         self.registry = registry
         self.member = member
         self.reader = reader
@@ -161,11 +173,13 @@ def greeting(member: str) -> list[str]:
     ]
 
 
-def run_console(study: Study, *, member: str, stdin: TextIO, stdout: TextIO, interactive: bool,
+def run_console(study: Study | Services, *, member: str, stdin: TextIO, stdout: TextIO, interactive: bool,
                 plain: bool | None = None, commands: Iterable[Command] = (), registry: Registry | None = None,
                 notices: Sequence[str] = (), width: int | None = None,
                 guild_id: int = CONSOLE_GUILD_ID, channel_id: int = CONSOLE_CHANNEL_ID) -> int:
     """The chat loop until /quit or the end of input; returns the exit status (0).
+
+    `study`: the Study (the other services are built over it, as bot.app.build_services does) or all Services.
 
     `interactive`: prompts, one reveal page at a time, Ctrl-C handling. `plain` (default: not interactive):
     text without colour or box drawing. `commands` are added to (or replace entries of) the default registry.

@@ -1,0 +1,434 @@
+"""The daily question end to end: the real discord.py client, the fake Discord, a file database.
+
+Time is the injected FakeClock; the scheduler's jobs are planned (APScheduler, real cron triggers) but
+only run when a test fires them (`fire_slot` / `fire_reveal`), right after moving the clock to the slot.
+A restart is a new bot (and new services) over the same database file.
+"""
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import dataclasses
+import random
+import re
+from datetime import datetime, timezone
+from zoneinfo import ZoneInfo
+
+import pytest
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+from bot import daily_channel as bot_daily_channel
+from bot.app import build_discord_bot
+from bot.config import Config
+from bot.services import Study, load_bank
+from bot.services.daily import PostNow
+from db.connection import open_database
+from tests.conftest import CONTENT, T0, FakeClock
+
+from .fake_discord import FakeDiscord, Perm, custom_ids, message_text, running_bot
+
+pytestmark = pytest.mark.asyncio
+UTC = timezone.utc
+TOKYO, NEW_YORK = ZoneInfo("Asia/Tokyo"), ZoneInfo("America/New_York")
+
+
+class ManualScheduler(AsyncIOScheduler):
+    """Real jobs and triggers, but nothing runs by itself: the injected clock is not the wall clock."""
+
+    def start(self, paused: bool = False) -> None:
+        super().start(paused=True)
+
+
+def at(zone: ZoneInfo, month: int, day: int, hour: int, minute: int = 0) -> datetime:
+    return datetime(2026, month, day, hour, minute, tzinfo=zone).astimezone(UTC)
+
+
+def make_bot(db_path, clock: FakeClock, seed: int = 3):
+    db = open_database(db_path)
+    assert load_bank(db, CONTENT, T0).problems == []
+    return build_discord_bot(Config(), Study(db, clock, random.Random(seed), CONTENT), scheduler=ManualScheduler(timezone=UTC))
+
+
+@contextlib.asynccontextmanager
+async def running(fake: FakeDiscord, bot):
+    """Connected, with the scheduler started and its start-up catch-up done."""
+    async with running_bot(fake, bot):
+        await asyncio.wait_for(bot.daily_started.wait(), 5)
+        yield bot
+
+
+def text(record) -> str:
+    return message_text(record.final if record.final is not None else {"embeds": record.embeds})
+
+
+def field(record, name: str) -> str:
+    for embed in record.embeds:
+        for f in embed.get("fields", []):
+            if f["name"] == name:
+                return f["value"]
+    raise AssertionError(f"no field {name!r} in {text(record)}")
+
+
+def daily_posts(fake: FakeDiscord, channel) -> list[dict]:
+    return [m for m in fake.messages_in(channel) if any(i.startswith("daily:answer:") for i in custom_ids(m))]
+
+
+async def setup_daily(fake: FakeDiscord, channel, time: str = "09:00", zone: str = "Asia/Tokyo", *, guild=None,
+                      reveal_time: str | None = None, level: str = "mixed"):
+    options = {"channel": int(channel), "time": time, "timezone": zone, "level": level}
+    if reveal_time:
+        options["reveal_time"] = reveal_time
+    return await fake.slash("daily", options, subcommand="setup", user=fake.owner, guild_id=guild, channel_id=channel)
+
+
+async def answer_daily(fake: FakeDiscord, post: dict, user, text_: str):
+    opened = await fake.click(post, custom_ids(post)[0], user=user)
+    assert opened.callback_type == 9, text(opened)
+    return await fake.submit_modal(opened, {"answer_text": text_})
+
+
+# --- commands ----------------------------------------------------------------------------------
+
+
+async def test_daily_commands_are_for_server_managers_and_streaks_for_everyone(fake_discord: FakeDiscord, tmp_path):
+    fake = fake_discord
+    async with running(fake, make_bot(tmp_path / "bot.sqlite3", FakeClock())):
+        synced = {c["name"]: c for c in fake.commands()}
+        with pytest.raises(ValueError, match="default_member_permissions"):  # alice has no Manage Server: no /daily
+            await fake.slash("daily", subcommand="status")
+        zones = await fake.autocomplete("daily", "timezone", "tokyo", {"channel": fake.channel_id, "time": "09:00",
+                                                                         "level": "mixed"}, subcommand="setup", user=fake.owner)
+        york = await fake.autocomplete("daily", "timezone", "new_y", {"channel": fake.channel_id}, subcommand="setup",
+                                       user=fake.owner)
+        empty = await fake.autocomplete("daily", "timezone", "", subcommand="setup", user=fake.owner)
+        not_set = await fake.slash("daily", subcommand="status", user=fake.owner)
+        bad = await setup_daily(fake, fake.channel_id, time="25:00")
+        unknown_zone = await setup_daily(fake, fake.channel_id, zone="Tokyo")
+        board = await fake.slash("leaderboard")
+        streak = await fake.slash("streak")
+    daily = synced["daily"]
+    assert daily["default_member_permissions"] == str(Perm.MANAGE_GUILD) and daily["contexts"] == [0]
+    assert {o["name"] for o in daily["options"]} == {"setup", "status", "pause", "resume", "now"}
+    setup = next(o for o in daily["options"] if o["name"] == "setup")
+    assert [o["name"] for o in setup["options"]] == ["channel", "time", "timezone", "level", "reveal_time"]
+    assert setup["description_localizations"]["ja"] == "毎日決まった時刻にチャンネルへ問題を投稿します"
+    assert synced["streak"].get("default_member_permissions") is None and synced["leaderboard"]["contexts"] == [0]
+    assert [c["value"] for c in zones] == ["Asia/Tokyo"] and [c["value"] for c in york] == ["America/New_York"]
+    assert empty[0]["value"] == "Asia/Tokyo" and len(empty) <= 25
+    assert not_set.ephemeral and "/daily setup" in text(not_set)
+    assert bad.ephemeral and "HH:MM" in text(bad) and unknown_zone.ephemeral and "IANA" in text(unknown_zone)
+    assert board.ephemeral and "まだ日替わり問題がありません" in text(board)
+    assert streak.ephemeral and "🔥 0 回" in text(streak)
+
+
+# --- one day: set up, post, answer, reveal, restart -------------------------------------------------
+
+
+# a 1x1 PNG: the stand-in for a snippet's stored figure
+PNG = bytes.fromhex("89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d49444154789c6360000002"
+                    "000100e221bc330000000049454e44ae426082")
+
+
+async def test_a_day_from_setup_to_the_revealed_answer(fake_discord: FakeDiscord, tmp_path, monkeypatch):
+    fake, clock, db_path = fake_discord, FakeClock(), tmp_path / "bot.sqlite3"  # 18:00 in Tokyo on 11/25
+    figure = tmp_path / "senior-99-1.png"
+    figure.write_bytes(PNG)
+    pages = bot_daily_channel.daily_reveal_pages  # the bank has no figure today: the last reveal page gets one
+    monkeypatch.setattr(bot_daily_channel, "daily_reveal_pages",
+                        lambda *args: [*pages(*args)[:-1], dataclasses.replace(pages(*args)[-1], image=figure)])
+    channel = int(fake.add_channel(fake.guild_id, "daily")["id"])
+    bot = make_bot(db_path, clock)
+    async with running(fake, bot):
+        scheduler = bot.daily_scheduler
+        set_up = await setup_daily(fake, channel, reveal_time="21:00")
+        assert scheduler.next_run_time(fake.guild_id) is not None  # /daily setup rescheduled the server
+        assert daily_posts(fake, channel) == []  # nothing owed for today: the first post is tomorrow 09:00
+
+        clock.now = at(TOKYO, 11, 26, 9)
+        await scheduler.fire_slot(fake.guild_id)
+        [post] = daily_posts(fake, channel)
+        post_id = custom_ids(post)[0].split(":")[2]
+        assert custom_ids(post) == [f"daily:answer:{post_id}", f"daily:reveal:{post_id}"]
+        qid = re.search(r"`([a-z]+-\d+)`", message_text(post)).group(1)
+        question = bot.study.question(qid)
+        assert f"今日の問題 11月26日(木): {question.title}" in message_text(post)
+        assert "11月26日(木) 21:00 (JST) にスレッドで公開" in message_text(post)
+        thread = fake.channel(post["id"])
+        assert thread["type"] == 11 and thread["name"].startswith("11/26 ") and thread["parent_id"] == str(channel)
+
+        saved = await answer_daily(fake, post, fake.alice, "ドロップアウトと早期終了で過学習を抑えます")
+        again = await answer_daily(fake, post, fake.alice, "もう一度")  # a second answer counts once
+        revealed = await fake.click(post, f"daily:reveal:{post_id}")
+        mine = await fake.slash("streak")
+        assert daily_posts(fake, thread["id"]) == [] and fake.messages_in(thread["id"]) == []  # nothing in public yet
+
+        clock.now = at(TOKYO, 11, 26, 21)
+        await scheduler.fire_reveal(fake.guild_id)
+        in_thread = fake.messages_in(thread["id"])
+        status = await fake.slash("daily", subcommand="status", user=fake.owner)
+    assert set_up.ephemeral and "毎日 09:00 (Asia/Tokyo)" in text(set_up) and "11月26日(木) 09:00 (JST)" in text(set_up)
+    assert "権限が足りません" not in text(set_up)
+    assert saved.ephemeral and "日替わり問題への回答を記録しました" in text(saved) and "連続 1 回" in text(saved)
+    assert "連続 1 回" in text(again)
+    assert revealed.ephemeral and f"模範解答: {question.title}" in text(revealed)
+    assert mine.ephemeral and field(mine, "現在の連続") == "🔥 1 回" and field(mine, "今の日替わり問題") == "回答済み ✅"
+    assert len(in_thread) >= 2 and "11月26日(木) の日替わり問題 ・ 模範解答" in message_text(in_thread[0])
+    assert [f.filename for f in fake.files_of(in_thread[-1])] == ["senior-99-1.png"]  # one message per page, figure attached
+    assert in_thread[-1]["embeds"][0]["image"]["url"] == "attachment://senior-99-1.png"
+    assert all(not m.get("attachments") for m in in_thread[:-1])
+    assert question.answer.splitlines()[0][:50] in "\n".join(message_text(m) for m in in_thread)
+    assert "投稿済み" in text(status) and qid in text(status)
+    assert [a["daily_post_id"] for a in bot.study.db.query("select daily_post_id from answers")] == [int(post_id)] * 2
+
+    restarted = make_bot(db_path, clock)  # the same evening: nothing is owed, nothing is posted again
+    async with running(fake, restarted):
+        await restarted.daily_scheduler.fire_slot(fake.guild_id)
+        await restarted.daily_scheduler.fire_reveal(fake.guild_id)
+        late = await answer_daily(fake, post, fake.alice, "再起動後も回答できます")  # the buttons still work
+    assert len(daily_posts(fake, channel)) == 1 and len(fake.messages_in(thread["id"])) == len(in_thread)
+    assert late.ephemeral and "連続 1 回" in text(late)
+
+
+async def test_pause_resume_and_daily_now(fake_discord: FakeDiscord, tmp_path):
+    fake, clock = fake_discord, FakeClock()
+    channel = int(fake.add_channel(fake.guild_id, "daily")["id"])
+    bot = make_bot(tmp_path / "bot.sqlite3", clock)
+    async with running(fake, bot):
+        await setup_daily(fake, channel, "07:30", "Asia/Tokyo", level="senior")
+        paused = await fake.slash("daily", subcommand="pause", user=fake.owner)
+        assert bot.daily_scheduler.next_run_time(fake.guild_id) is None
+        clock.now = at(TOKYO, 11, 26, 7, 30)
+        await bot.daily_scheduler.fire_slot(fake.guild_id)  # a job that was already running: the service says paused
+        assert daily_posts(fake, channel) == []
+        status = await fake.slash("daily", subcommand="status", user=fake.owner)
+        resumed = await fake.slash("daily", subcommand="resume", user=fake.owner)
+        assert bot.daily_scheduler.next_run_time(fake.guild_id) is not None
+        now = await fake.slash("daily", subcommand="now", user=fake.owner)
+        await now.finished()
+        twice = await fake.slash("daily", subcommand="now", user=fake.owner)
+        await twice.finished()
+        # right after the post, /answer answers the daily question and counts (see bot/services/answering.py)
+        answered = await fake.slash("answer", {"text": "特徴量の重要度を確認します"})
+        drawn = await fake.slash("question", {"level": "junior"})  # drawn after the post: now the current question
+        practice = await fake.slash("answer", {"text": "練習の回答です"})
+    assert paused.ephemeral and "一時停止中" in text(paused)
+    assert "一時停止中 (paused)" in text(status)
+    assert resumed.ephemeral and "11月27日(金) 07:30 (JST)" in text(resumed)
+    assert now.callback_type == 5 and now.ephemeral and "今日の問題を投稿しました" in text(now)  # deferred, then followed up
+    assert "今日の問題はもう投稿済みです" in text(twice)
+    [post] = daily_posts(fake, channel)
+    assert "シニア (senior)" in message_text(post)
+    assert "日替わり問題への回答を記録しました" in text(answered) and "連続 1 回" in text(answered)
+    assert not drawn.ephemeral and "回答を記録しました (answer saved)" in text(practice) and "日替わり" not in text(practice)
+
+
+# --- downtime, restarts, a crash -----------------------------------------------------------------------
+
+
+async def test_restarts_post_once_and_a_crash_is_reconciled_not_reposted(fake_discord: FakeDiscord, tmp_path):
+    fake, clock, db_path = fake_discord, FakeClock(), tmp_path / "bot.sqlite3"
+    channel = int(fake.add_channel(fake.guild_id, "daily")["id"])
+    async with running(fake, make_bot(db_path, clock)):
+        await setup_daily(fake, channel)
+
+    clock.now = at(TOKYO, 11, 28, 10)  # the bot was down through the slots of the 26th, 27th and 28th
+    bot = make_bot(db_path, clock)
+    async with running(fake, bot):
+        [caught_up] = daily_posts(fake, channel)  # start-up catch-up after READY: today only, once
+        await bot.daily_scheduler.fire_slot(fake.guild_id)
+        assert len(daily_posts(fake, channel)) == 1
+
+        clock.now = at(TOKYO, 11, 29, 9)
+        action = bot.services.daily.begin_post(fake.guild_id)  # the intent is recorded ...
+        assert isinstance(action, PostNow)
+        await bot.daily_channel().send_post(action.post, action.question)  # ... the message goes out, and the process dies
+    assert "11月28日(土)" in message_text(caught_up)
+    assert len(daily_posts(fake, channel)) == 2
+
+    clock.advance(minutes=5)
+    restarted = make_bot(db_path, clock)
+    async with running(fake, restarted):
+        posts = daily_posts(fake, channel)
+        status = await fake.slash("daily", subcommand="status", user=fake.owner)
+        counted = await answer_daily(fake, posts[-1], fake.alice, "再起動の後の回答です")
+    assert len(posts) == 2 and "11月29日(日)" in message_text(posts[-1])  # reconciled from the channel, not reposted
+    lines = field(status, "最近の投稿")
+    assert "11月29日(日) 投稿済み" in lines and "11月28日(土) 投稿済み" in lines and "11月27日" not in lines
+    assert "連続 1 回" in text(counted)  # it is the open question: its marker was found, so it counts
+    stored = list(restarted.study.db.query("select message_id, thread_id from daily_posts order by local_date"))
+    assert [r["message_id"] for r in stored] == [int(caught_up["id"]), int(posts[-1]["id"])]
+    assert stored[-1]["thread_id"] == int(posts[-1]["id"])
+
+
+# --- a channel the bot cannot use -------------------------------------------------------------------------
+
+
+async def test_lost_permission_or_a_deleted_channel_skips_the_day_with_the_reason(fake_discord: FakeDiscord, tmp_path):
+    fake, clock = fake_discord, FakeClock()
+    channel = int(fake.add_channel(fake.guild_id, "daily")["id"])
+    no_threads = int(fake.add_channel(fake.guild_id, "no-threads")["id"])
+    fake.deny_bot(no_threads, Perm.CREATE_PUBLIC_THREADS)
+    bot = make_bot(tmp_path / "bot.sqlite3", clock)
+    async with running(fake, bot):
+        guild, scheduler = fake.guild_id, bot.daily_scheduler
+        await setup_daily(fake, channel)
+        fake.deny_bot(channel)  # someone removes Send Messages
+        await fake.flush()
+        clock.now = at(TOKYO, 11, 26, 9)
+        await scheduler.fire_slot(guild)
+        denied = await fake.slash("daily", subcommand="status", user=fake.owner)
+        fake.set_overwrite(channel, fake.app_id, type=1)  # fixed; /daily now posts the skipped day after all
+        await fake.flush()
+        now = await fake.slash("daily", subcommand="now", user=fake.owner)
+        await now.finished()
+        assert len(daily_posts(fake, channel)) == 1
+
+        fake.delete_channel(channel)
+        await fake.flush()
+        clock.now = at(TOKYO, 11, 27, 9)
+        await scheduler.fire_slot(guild)
+        deleted = await fake.slash("daily", subcommand="status", user=fake.owner)
+
+        warned = await setup_daily(fake, no_threads, reveal_time="21:00")  # saved, with a warning
+        gone = int(fake.add_channel(fake.guild_id, "soon-gone")["id"])
+        clock.now = at(TOKYO, 11, 28, 9)
+        await scheduler.fire_slot(guild)  # posted without a thread
+        clock.now = at(TOKYO, 11, 28, 21)
+        await scheduler.fire_reveal(guild)  # the answer replies under the message
+        await setup_daily(fake, gone)
+        fake.delete_channel(gone, dispatch=False)  # the bot's cache still has it: Discord answers 404
+        clock.now = at(TOKYO, 11, 29, 9)
+        await scheduler.fire_slot(guild)
+        stale = await fake.slash("daily", subcommand="status", user=fake.owner)
+    assert "ボットにチャンネルへの投稿権限がありません" in field(denied, "スキップした日と理由")
+    assert "メッセージを送信 (Send Messages)" in field(denied, "⚠ ボットの権限が足りません (missing permissions)")
+    assert "今日の問題を投稿しました" in text(now)
+    assert "11月27日(金): チャンネルが見つかりません" in field(deleted, "スキップした日と理由")
+    assert "⚠ チャンネルが見つかりません (channel missing)" in text(deleted)
+    assert "公開スレッドの作成 (Create Public Threads)" in text(warned) and "日替わり問題を設定しました" in text(warned)
+    post, *reveal = fake.messages_in(no_threads)
+    assert "11月28日(土)" in message_text(post) and post.get("thread") is None
+    assert reveal and reveal[0]["message_reference"]["message_id"] == post["id"] and "模範解答" in message_text(reveal[0])
+    assert "11月29日(日): チャンネルが見つかりません" in field(stale, "スキップした日と理由")
+    assert fake.take_bot_errors() == []
+
+
+# --- ten days, two servers, three members ------------------------------------------------------------------
+
+# Per server and member, after each day's answers: (current streak, freezes). Day 0 is 11/26, day 9 is 12/5.
+# Tokyo: alice answers every day (a freeze at 7); bob misses day 7 (he answers a drawn practice question
+# instead) and his freeze keeps the streak. New York: the bot may not post on day 5 (12/1), a day that
+# counts for nobody; bob misses day 3 without a freeze (the streak ends; his late answer is practice);
+# carol answers every question.
+EXPECTED = {
+    ("tokyo", "alice"): [(n, int(n >= 7)) for n in range(1, 11)],
+    ("tokyo", "bob"): [(1, 0), (2, 0), (3, 0), (4, 0), (5, 0), (6, 0), (7, 1), (7, 1), (8, 0), (9, 0)],
+    ("new_york", "bob"): [(1, 0), (2, 0), (3, 0), (3, 0), (1, 0), (1, 0), (2, 0), (3, 0), (4, 0), (5, 0)],
+    ("new_york", "carol"): [(1, 0), (2, 0), (3, 0), (4, 0), (5, 0), (5, 0), (6, 0), (7, 1), (8, 1), (9, 1)],
+}
+NAMES = {"alice": "Alice", "bob": "Bob", "carol": "Carol"}
+
+
+def board_lines(record) -> list[str]:
+    return [line for line in record.embeds[0]["description"].splitlines() if " — " in line]
+
+
+async def test_ten_days_two_servers_three_members(fake_discord: FakeDiscord, tmp_path):
+    fake, clock = fake_discord, FakeClock()
+    users = {"alice": fake.alice, "bob": fake.add_user("bob", global_name="Bob"),
+             "carol": fake.add_user("carol", global_name="Carol")}
+    tokyo_guild, tokyo_channel = fake.guild_id, int(fake.add_channel(fake.guild_id, "daily")["id"])
+    fake.add_member(tokyo_guild, users["bob"])
+    ny = fake.add_guild("NY study group", owner=fake.owner)
+    ny_channel = int(fake.add_channel(ny.id, "daily")["id"])
+    fake.add_member(ny.id, users["bob"])
+    fake.add_member(ny.id, users["carol"])
+    servers = {"tokyo": (tokyo_guild, tokyo_channel, TOKYO), "new_york": (ny.id, ny_channel, NEW_YORK)}
+    bot = make_bot(tmp_path / "bot.sqlite3", clock)
+    async with running(fake, bot):
+        await setup_daily(fake, tokyo_channel, "09:00", "Asia/Tokyo")
+        await setup_daily(fake, ny_channel, "09:00", "America/New_York", guild=ny.id)
+
+        async def streak(server: str, member: str) -> tuple[int, int]:
+            guild, channel, _ = servers[server]
+            rec = await fake.slash("streak", user=users[member], guild_id=guild, channel_id=channel)
+            assert rec.ephemeral and NAMES[member] in rec.embeds[0]["title"]
+            current = int(re.search(r"(\d+) 回", field(rec, "現在の連続")).group(1))
+            return current, int(re.match(r"(\d+) 個", field(rec, "フリーズ (freeze)")).group(1))
+
+        async def board(server: str, period: str = "all", by: str = "streak", user: str = "bob"):
+            guild, channel, _ = servers[server]
+            rec = await fake.slash("leaderboard", {"period": period, "by": by}, user=users[user], guild_id=guild,
+                                   channel_id=channel)
+            return board_lines(rec)
+
+        previous_ny_post = None
+        for day in range(10):
+            month, date = (11, 26 + day) if day < 5 else (12, day - 4)
+            # Tokyo's 09:00 (00:00 UTC)
+            clock.now = at(TOKYO, month, date, 9)
+            await bot.daily_scheduler.fire_slot(tokyo_guild)
+            post = daily_posts(fake, tokyo_channel)[-1]
+            assert f"{month}月{date}日" in message_text(post)
+            assert "連続" in text(await answer_daily(fake, post, users["alice"], f"アリスの {day} 日目の回答"))
+            if day == 7:  # bob draws a practice question (another level) and answers that instead of the daily one
+                other = "senior" if "ジュニア (junior)" in message_text(post) else "junior"
+                await fake.slash("question", {"level": other}, user=users["bob"], channel_id=tokyo_channel)
+                practice = await fake.slash("answer", {"text": "練習です"}, user=users["bob"], channel_id=tokyo_channel)
+                assert "日替わり" not in text(practice)
+            else:  # bob uses /answer right after the post: it answers the daily question
+                rec = await fake.slash("answer", {"text": f"ボブの {day} 日目"}, user=users["bob"], channel_id=tokyo_channel)
+                assert "日替わり問題への回答を記録しました" in text(rec)
+
+            # New York's 09:00 (14:00 UTC)
+            clock.now = at(NEW_YORK, month, date, 9)
+            if day == 5:
+                fake.deny_bot(ny_channel)
+                await fake.flush()
+            await bot.daily_scheduler.fire_slot(ny.id)
+            if day == 5:
+                fake.set_overwrite(ny_channel, fake.app_id, type=1)
+                await fake.flush()
+                assert len(daily_posts(fake, ny_channel)) == 5
+            else:
+                post = daily_posts(fake, ny_channel)[-1]
+                assert await answer_daily(fake, post, users["carol"], f"キャロルの {day} 日目")
+                if day == 4:  # bob's late answer to yesterday's question is kept as practice
+                    late = await answer_daily(fake, previous_ny_post, users["bob"], "昨日の分です")
+                    assert "練習として保存しました" in text(late)
+                if day != 3:
+                    await answer_daily(fake, post, users["bob"], f"ボブの {day} 日目 (NY)")
+                previous_ny_post = post
+
+            for (server, member), expected in EXPECTED.items():
+                assert await streak(server, member) == expected[day], (day, server, member)
+            ranked = sorted(((EXPECTED[s, m][day][0], fake.user(users[m])["id"], NAMES[m]) for s, m in EXPECTED if s == "tokyo"),
+                            key=lambda e: (-e[0], int(e[1])))
+            assert [line.split(" ", 1)[1] for line in await board("tokyo")] == [f"{n} — {v} 回" for v, _, n in ranked]
+
+            if day == 4:  # Monday 11/30: the week starts again from 0, all time goes on
+                assert await board("tokyo", "week") == ["🥇 Alice — 1 回", "🥇 Bob — 1 回"]
+                assert await board("tokyo", "month") == ["🥇 Alice — 5 回", "🥇 Bob — 5 回"]
+            if day == 5:  # 12/1: a new month
+                assert await board("tokyo", "month") == ["🥇 Alice — 1 回", "🥇 Bob — 1 回"]
+                ny_status = await fake.slash("daily", subcommand="status", user=fake.owner, guild_id=ny.id, channel_id=ny_channel)
+                assert "12月1日(火): ボットにチャンネルへの投稿権限がありません" in field(ny_status, "スキップした日と理由")
+
+        # the last day, Saturday 12/5
+        assert await board("tokyo", "week") == ["🥇 Alice — 6 回", "🥈 Bob — 5 回"]
+        assert await board("tokyo", "month") == ["🥇 Alice — 5 回", "🥈 Bob — 4 回"]
+        assert await board("tokyo", "all", "answers") == ["🥇 Alice — 10 問", "🥈 Bob — 9 問"]
+        assert await board("new_york", "all") == ["🥇 Carol — 9 回", "🥈 Bob — 5 回"]
+        assert await board("new_york", "week") == ["🥇 Bob — 5 回", "🥇 Carol — 5 回"]
+        assert await board("new_york", "all", "answers", user="carol") == ["🥇 Carol — 9 問", "🥈 Bob — 8 問"]
+        # someone with no answers sees the top and their own line beneath it
+        owner_view = await fake.slash("leaderboard", {"period": "all"}, user=fake.owner, channel_id=tokyo_channel)
+        shared = await fake.slash("leaderboard", {"period": "week", "share": True}, user=users["carol"], guild_id=ny.id,
+                                  channel_id=ny_channel)
+        other = await fake.slash("streak", {"member": fake.user(users["bob"])}, user=users["alice"], channel_id=tokyo_channel)
+        best = await fake.slash("streak", user=users["bob"], guild_id=ny.id, channel_id=ny_channel)
+    assert owner_view.ephemeral and "あなた: ランク外（0 回）" in text(owner_view)
+    assert not shared.ephemeral and "Carol — 5 回" in text(shared)
+    assert other.ephemeral and "Bob の連続記録" in text(other) and field(other, "現在の連続") == "🔥 9 回"
+    assert field(best, "最高記録") == "5 回" and field(best, "回答した日替わり問題") == "8 問"
+    assert len(daily_posts(fake, tokyo_channel)) == 10 and len(daily_posts(fake, ny_channel)) == 9
