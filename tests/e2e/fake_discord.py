@@ -1070,6 +1070,10 @@ class FakeDiscord:
         cid = _id(channel)
         ch = self.channels.pop(cid)
         self.deleted_channels.add(cid)
+        # Discord deletes a channel's threads with it (they answered 500 here: their parent was missing)
+        for tid in [t for t, c in self.channels.items() if c.get("parent_id") == str(cid) and c["type"] in (10, 11, 12)]:
+            self.channels.pop(tid)
+            self.deleted_channels.add(tid)
         if ch.get("guild_id"):
             g = self.guilds.get(int(ch["guild_id"]))
             if g and cid in g.channel_ids:
