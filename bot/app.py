@@ -13,7 +13,7 @@ import sys
 from datetime import datetime, timezone
 
 from bot.config import Config
-from bot.services import Daily, Progress, Services, Study, load_bank
+from bot.services import Answering, Daily, Progress, Review, Services, Study, load_bank
 from db.connection import open_database
 
 log = logging.getLogger("studybot")
@@ -42,8 +42,17 @@ def open_study(config: Config, *, clock=utc_now, rng: random.Random | None = Non
 
 
 def build_services(study: Study) -> Services:
-    """The other use-cases share the study's database, clock and randomness."""
-    return Services(study=study, daily=Daily(study.db, study.clock, study.rng), progress=Progress(study.db))
+    """The other use-cases share the study's database, clock, randomness and answer scorer.
+
+    The scorer is fitted here, once at start-up, never inside an interaction."""
+    if study.grader is None:
+        from bot.services.feedback import Grader
+        from db import bank
+
+        study.grader = Grader.fit(bank.active_questions(study.db))
+    daily = Daily(study.db, study.clock, study.rng, grader=study.grader)
+    return Services(study=study, daily=daily, progress=Progress(study.db), review=Review(study.db, study.clock),
+                    answering=Answering(study, daily))
 
 
 def build_discord_bot(config: Config, services: Services | Study, **options):

@@ -12,7 +12,6 @@ from discord.ext import commands
 from bot.core.errors import StudyError
 from bot.scheduler import DailyScheduler
 from bot.services import Services
-from bot.services.answering import Answering
 from bot.services.daily import run_reveals, run_slot
 from bot.translations import JapaneseTranslator
 from bot.views import AnswerButton, PageButton, RevealButton, report_error
@@ -31,7 +30,7 @@ class StudyBot(commands.Bot):
         super().__init__(command_prefix=commands.when_mentioned, intents=discord.Intents.default(), help_command=None, **options)
         self.services = services
         self.study = services.study
-        self.answering = Answering(services.study, services.daily)
+        self.answering = services.answering
         self.dev_guild_id = dev_guild_id
         self.extension_names = extensions
         self.extra_help: tuple[tuple[str, str], ...] = ()

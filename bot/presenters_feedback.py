@@ -9,10 +9,12 @@ from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING
 
-from bot.presenters import FIELD_LIMIT, Card
+from bot.presenters import FIELD_LIMIT, Card, answer_receipt
+from bot.presenters_progress import daily_answer_card
 
 if TYPE_CHECKING:  # types only: importing the scorer loads scikit-learn
     from bot.services.feedback import Feedback
+    from bot.services.answering import Answered
     from bot.services.review import ReviewCounts
 
 # (value passed to Review.rate, button label): the order buttons are shown in
@@ -47,8 +49,14 @@ def with_feedback(card: Card, feedback: Feedback | None) -> Card:
     extra = feedback_fields(feedback)
     footer = card.footer
     if feedback is not None and feedback.judged:
-        footer = "自動採点は文字の一致にもとづく目安です。/reveal で模範解答と見比べてください。"
+        footer = " ".join(x for x in (card.footer, "自動採点は文字の一致にもとづく目安です。/reveal で模範解答と見比べてください。") if x)
     return replace(card, fields=card.fields + extra, footer=footer) if extra else card
+
+
+def answered_card(answered: Answered) -> Card:
+    """The receipt of any answer: the daily one (counted or not) or the practice one, with its feedback."""
+    card = daily_answer_card(answered.daily) if answered.daily is not None else answer_receipt(answered.question, answered.text)
+    return with_feedback(card, answered.feedback)
 
 
 def _lines(mark: str, phrases: list[str]) -> str:

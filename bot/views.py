@@ -11,8 +11,8 @@ import discord
 from bot import discord_render as render
 from bot.core.answers import MAX_ANSWER_CHARS
 from bot.core.errors import InvalidAnswer, StudyError
-from bot.presenters import UNEXPECTED_ERROR, Card, answer_receipt, error_card, reveal_pages
-from bot.presenters_progress import daily_answer_card
+from bot.presenters import UNEXPECTED_ERROR, error_card, reveal_pages
+from bot.presenters_feedback import answered_card
 
 log = logging.getLogger(__name__)
 QID = r"(?P<qid>[a-z0-9][a-z0-9-]{0,63})"
@@ -26,13 +26,6 @@ def services(interaction: discord.Interaction):
 def answering(interaction: discord.Interaction):
     """bot.services.answering.Answering: which question an answer is for, and whether it counts."""
     return interaction.client.answering  # type: ignore[attr-defined]
-
-
-def answered_card(answered) -> Card:
-    """The receipt of an answer: the daily one (counted or not) or the practice one."""
-    if answered.daily is not None:
-        return daily_answer_card(answered.daily)
-    return answer_receipt(answered.question, answered.text)
 
 
 def where(interaction: discord.Interaction) -> str:

@@ -13,7 +13,8 @@ from bot import discord_render as render
 from bot.core.answers import MAX_ANSWER_CHARS
 from bot.core.errors import InvalidAnswer, StudyError
 from bot.presenters import help_card, question_card
-from bot.views import AnswerModal, answered_card, guild_of, question_buttons, send, send_reveal
+from bot.presenters_feedback import answered_card
+from bot.views import AnswerModal, guild_of, question_buttons, send, send_reveal
 
 log = logging.getLogger(__name__)
 Level = Literal["junior", "senior"]

@@ -24,8 +24,8 @@ from typing import TYPE_CHECKING, Union
 from bot.console.parsing import first_word, fold
 from bot.core.errors import InvalidAnswer, NoQuestionsLeft, UnknownQuestion
 from bot.console import daily
-from bot.presenters import HELP_COMMANDS, LEVEL_NAMES, Card, answer_receipt, error_card, help_card, question_card, reveal_pages
-from bot.presenters_progress import daily_answer_card
+from bot.presenters import HELP_COMMANDS, LEVEL_NAMES, Card, error_card, help_card, question_card, reveal_pages
+from bot.presenters_feedback import answered_card
 
 if TYPE_CHECKING:
     from bot.console.session import Context
@@ -202,8 +202,7 @@ def answer(ctx: Context, args: dict[str, str]) -> Result:
         if not text.strip():
             raise
         return replace(error_card(error.message), fields=(("あなたの回答の保存先 (your text)", str(_keep(text))),))
-    card = daily_answer_card(answered.daily) if answered.daily else answer_receipt(answered.question, answered.text)
-    return Reply((card,), buttons=(("Reveal", "/reveal"),))
+    return Reply((answered_card(answered),), buttons=(("Reveal", "/reveal"),))
 
 
 def _keep(text: str) -> str:

@@ -17,7 +17,6 @@ from bot.console.render import PlainRenderer, RichRenderer
 from bot.core.errors import StudyError
 from bot.presenters import UNEXPECTED_ERROR, error_card
 from bot.services import Services, Study
-from bot.services.answering import Answering
 
 log = logging.getLogger(__name__)
 
@@ -87,7 +86,7 @@ class Context:
                  channel_id: int = CONSOLE_CHANNEL_ID):
         self.services = as_services(study)
         self.study = self.services.study
-        self.answering = Answering(self.services.study, self.services.daily)
+        self.answering = self.services.answering
         self.registry = registry
         self.member = member
         self.reader = reader

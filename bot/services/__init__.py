@@ -5,10 +5,11 @@ One module per group of use-cases, so each can grow without touching the others.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
+from bot.services.answering import Answering
 from bot.services.daily import Daily
 from bot.services.progress import Progress
+from bot.services.review import Review
 from bot.services.study import AnswerReceipt, BankLoad, Clock, Study, load_bank
 
 
@@ -19,7 +20,8 @@ class Services:
     study: Study
     daily: Daily
     progress: Progress
-    review: Any = None  # bot.services.review.Review, when spaced review is wired in
+    review: Review
+    answering: Answering  # which question an answer is for, and whether it counts for the daily streak
 
 
-__all__ = ["AnswerReceipt", "BankLoad", "Clock", "Daily", "Progress", "Services", "Study", "load_bank"]
+__all__ = ["AnswerReceipt", "Answering", "BankLoad", "Clock", "Daily", "Progress", "Review", "Services", "Study", "load_bank"]
