@@ -14,10 +14,10 @@ from bot.scheduler import DailyScheduler
 from bot.services import Services
 from bot.services.daily import run_reveals, run_slot
 from bot.translations import JapaneseTranslator
-from bot.views import AnswerButton, PageButton, RevealButton, report_error
+from bot.views import AnswerButton, PageButton, RateButton, RevealButton, report_error
 
 log = logging.getLogger(__name__)
-EXTENSIONS = ("bot.cogs.study", "bot.cogs.daily")
+EXTENSIONS = ("bot.cogs.study", "bot.cogs.daily", "bot.cogs.review")
 
 
 class StudyBot(commands.Bot):
@@ -45,7 +45,7 @@ class StudyBot(commands.Bot):
         await self.tree.set_translator(JapaneseTranslator())
         for name in self.extension_names:
             await self.load_extension(name)
-        self.add_dynamic_items(AnswerButton, RevealButton, PageButton)
+        self.add_dynamic_items(AnswerButton, RevealButton, PageButton, RateButton)
         await self.sync_commands()
         if self.daily_scheduler is not None:
             self._daily_start = asyncio.create_task(self._start_daily(), name="daily scheduler start")

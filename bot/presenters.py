@@ -125,9 +125,12 @@ HELP_COMMANDS = (
     ("/question [level] [category]", "まだ解いていない問題を出します。 Draw a question you have not seen recently."),
     ("/answer [text]", "今の問題に回答します（text を省くと入力欄が開きます）。 Answer your current question."),
     ("/reveal [question]", "模範解答・コード・実行結果を自分だけに表示します。 Show the model answer, code and its real output (only to you)."),
+    ("/review", "復習の時期が来た問題を自分だけに出します（模範解答のあとの評価ボタンで予定が決まります）。 "
+                "Your questions due for review (scheduled by the rating buttons after a reveal)."),
+    ("/stats [member]", "回答数・連続記録・カテゴリ別の習熟度のグラフを自分だけに表示します。 Your progress chart (only to you)."),
     ("/streak [member]", "日替わり問題の連続記録とフリーズを自分だけに表示します。 Your daily streak and freezes (only to you)."),
     ("/leaderboard [period] [by] [share]",
-     "サーバーのランキング（week / month / all、streak / answers）。 The server's leaderboard."),
+     "サーバーのランキング（week / month / all、streak / answers / points）。 The server's leaderboard."),
     ("/daily setup channel time timezone level [reveal_time]",
      "（サーバー管理者）日替わり問題の投稿先・時刻・タイムゾーン・レベルを設定します。 Set up the daily question (server managers)."),
     ("/daily status", "（サーバー管理者）設定・次回の投稿・最近の投稿とスキップの理由。 Settings, next post, recent posts."),

@@ -49,7 +49,7 @@ def with_feedback(card: Card, feedback: Feedback | None) -> Card:
     extra = feedback_fields(feedback)
     footer = card.footer
     if feedback is not None and feedback.judged:
-        footer = " ".join(x for x in (card.footer, "自動採点は文字の一致にもとづく目安です。/reveal で模範解答と見比べてください。") if x)
+        footer = " ".join(x for x in (card.footer, "自動採点は文字の一致にもとづく目安です。") if x)
     return replace(card, fields=card.fields + extra, footer=footer) if extra else card
 
 

@@ -29,7 +29,10 @@ JA = {
     "another member's streak (still only shown to you)": "ほかのメンバーの記録（これも自分だけに表示）",
     "The server's daily-question leaderboard": "サーバーの日替わり問題ランキング",
     "week, month or all time": "週・月・全期間",
-    "current streak or number of answers": "連続記録か回答数",
+    "current streak, number of answers, or points (best feedback scores)": "連続記録・回答数・ポイント（自動採点の最高点の合計）",
+    "Your questions due for review (only to you)": "復習の時期が来た問題を自分だけに出します",
+    "Your progress chart (only to you)": "学習の記録のグラフを自分だけに表示します",
+    "whose chart (default: you)": "誰のグラフか（省略するとあなた）",
     "post it in the channel for everyone (default: only you)": "チャンネルに公開する（省略時は自分だけ）",
 }
 

@@ -12,7 +12,7 @@ from bot import discord_render as render
 from bot.core.answers import MAX_ANSWER_CHARS
 from bot.core.errors import InvalidAnswer, StudyError
 from bot.presenters import UNEXPECTED_ERROR, error_card, reveal_pages
-from bot.presenters_feedback import answered_card
+from bot.presenters_feedback import RATING_BUTTONS, answered_card, rated_card
 
 log = logging.getLogger(__name__)
 QID = r"(?P<qid>[a-z0-9][a-z0-9-]{0,63})"
@@ -146,12 +146,36 @@ def question_buttons(question_id: str) -> discord.ui.View:
     return view
 
 
-def pager(question_id: str, page: int, total: int) -> discord.ui.View | None:
-    if total <= 1:
-        return None
+class RateButton(discord.ui.DynamicItem[discord.ui.Button], template=rf"review:rate:{QID}:(?P<rating>again|hard|good|easy)"):
+    """How well the member recalled the model answer: schedules the question's next review."""
+
+    def __init__(self, question_id: str, rating: str, label: str):
+        super().__init__(discord.ui.Button(label=label, style=discord.ButtonStyle.secondary, row=1,
+                                           custom_id=f"review:rate:{question_id}:{rating}"))
+        self.question_id, self.rating = question_id, rating
+
+    @classmethod
+    async def from_custom_id(cls, interaction, item, match: re.Match[str]):
+        return cls(match["qid"], match["rating"], item.label or match["rating"])
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        try:
+            review = interaction.client.services.review  # type: ignore[attr-defined]
+            due = review.rate(guild_of(interaction), interaction.user.id, self.question_id, self.rating)
+            card = rated_card(self.question_id, self.rating, due, services(interaction).now())
+            await send(interaction, embed=render.embed(card))
+        except Exception as error:  # noqa: BLE001
+            await report_error(interaction, error, f"rating {self.question_id}")
+
+
+def pager(question_id: str, page: int, total: int) -> discord.ui.View:
+    """Page buttons (when there is more than one page) and, below them, the recall rating buttons."""
     view = discord.ui.View(timeout=None)
-    view.add_item(PageButton(question_id, max(page - 1, 1), "prev", disabled=page <= 1))
-    view.add_item(PageButton(question_id, min(page + 1, total), "next", disabled=page >= total))
+    if total > 1:
+        view.add_item(PageButton(question_id, max(page - 1, 1), "prev", disabled=page <= 1))
+        view.add_item(PageButton(question_id, min(page + 1, total), "next", disabled=page >= total))
+    for rating, label in RATING_BUTTONS:
+        view.add_item(RateButton(question_id, rating, label))
     return view
 
 
@@ -162,7 +186,7 @@ async def send_reveal(interaction: discord.Interaction, question_id: str | None,
     pages = reveal_pages(q, study.outputs_dir)
     page = min(max(page, 1), len(pages))
     card = pages[page - 1]
-    kwargs = dict(embed=render.embed(card), view=pager(q.id, page, len(pages)) or discord.utils.MISSING)
+    kwargs = dict(embed=render.embed(card), view=pager(q.id, page, len(pages)))
     if edit:
         await interaction.response.edit_message(attachments=render.files(card), **kwargs)
     else:

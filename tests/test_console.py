@@ -182,14 +182,14 @@ def test_studybot_console_with_piped_input(tmp_path):
 
 
 def test_an_entry_with_a_handler_replaces_the_placeholder_and_shows_in_help(study):
-    def stats(ctx, args):
+    def notes(ctx, args):
         return Card(f"{ctx.display_name} さんの記録", f"guild {ctx.guild_id} user {ctx.user_id} days {args.get('days')}")
 
-    placeholder = Command("stats", usage="/stats", help="記録", unavailable="まだです。")
-    out = session(study, ["/stats 3", "/help"], commands=[placeholder, Command("stats", stats, params=("days",), help="記録です。")])
+    placeholder = Command("notes", usage="/notes", help="記録", unavailable="まだです。")
+    out = session(study, ["/notes 3", "/help"], commands=[placeholder, Command("notes", notes, params=("days",), help="記録です。")])
     assert f"== 太郎 さんの記録 ==\nguild 1 user {member_id('太郎')} days 3" in out
     main = out.split("studybot の使い方")[1]
-    assert "**/stats**\n記録です。" in main and "まだです。" not in main
+    assert "**/notes**\n記録です。" in main and "まだです。" not in main
 
 
 def test_subcommands_take_their_own_options(study):
@@ -411,3 +411,22 @@ def test_a_person_at_a_terminal(tmp_path, study):
     finally:
         child.close()
     assert child.exitstatus == 0
+
+
+def test_feedback_rating_review_and_stats_in_the_terminal(study, clock):
+    answer = "バギングは並列に学習して分散を減らします。ブースティングは逐次的に学習してバイアスを減らします。"
+    out = session(study, ["/reveal junior-06", "/rate good junior-06", "/review"])
+    assert "[思い出せた (Good)] /rate good" in out  # the rating buttons under a reveal
+    assert "== 次の復習: 2日後 (in 2 days) ==" in out and "いま復習する問題はありません（全 1 問）" in out
+    clock.advance(days=2)
+    out = session(study, ["/review", f"/answer {answer}", "/stats"])
+    assert "== 復習: バギングとブースティングの違いについて説明してください。 ==" in out
+    assert "自動採点 (score):\n**" in out and "押さえたポイント (covered):" in out  # graded, on the reviewed question
+    figure = out.split("図 (figure): ")[1].split("\n")[0]
+    assert Path(figure).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_rating_needs_a_known_rating(study):
+    study.draw(1, member_id("太郎"))
+    out = session(study, ["/rate perfect", "/rate"])
+    assert "評価 `perfect` は使えません" in out and "使い方: /rate again|hard|good|easy" in out

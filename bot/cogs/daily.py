@@ -28,7 +28,7 @@ from bot.views import DailyAnswerButton, DailyRevealButton, guild_of, send
 log = logging.getLogger(__name__)
 DailyLevel = Literal["junior", "senior", "mixed"]
 Period = Literal["week", "month", "all"]
-Order = Literal["streak", "answers"]
+Order = Literal["streak", "answers", "points"]
 # shown before anything is typed in the timezone box
 COMMON_ZONES = ("Asia/Tokyo", "UTC", "Asia/Seoul", "Asia/Shanghai", "Asia/Singapore", "Asia/Kolkata", "Europe/London",
                 "Europe/Berlin", "America/New_York", "America/Chicago", "America/Los_Angeles", "Australia/Sydney")
@@ -153,7 +153,7 @@ class DailyCog(commands.Cog):
         await send(interaction, embed=render.embed(streak_card(view)))
 
     @app_commands.command(name="leaderboard", description=_("The server's daily-question leaderboard"))
-    @app_commands.describe(period=_("week, month or all time"), by=_("current streak or number of answers"),
+    @app_commands.describe(period=_("week, month or all time"), by=_("current streak, number of answers, or points (best feedback scores)"),
                            share=_("post it in the channel for everyone (default: only you)"))
     @app_commands.guild_only()
     async def leaderboard(self, interaction: discord.Interaction, period: Period = "week", by: Order = "streak",

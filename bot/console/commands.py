@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Union
 
 from bot.console.parsing import first_word, fold
 from bot.core.errors import InvalidAnswer, NoQuestionsLeft, UnknownQuestion
-from bot.console import daily
+from bot.console import daily, review
 from bot.presenters import HELP_COMMANDS, LEVEL_NAMES, Card, error_card, help_card, question_card, reveal_pages
 from bot.presenters_feedback import answered_card
 
@@ -226,7 +226,7 @@ def reveal(ctx: Context, args: dict[str, str]) -> Result:
                 return Card("候補 (matching questions)", f"{lines}\n\n`/reveal ID` で選んでください。", kind="info")
             question_id = found[0][0]
     q = ctx.answering.reveal(ctx.guild_id, ctx.user_id, question_id)
-    return Reply(tuple(reveal_pages(q, ctx.study.outputs_dir)), paged=True)
+    return Reply(tuple(reveal_pages(q, ctx.study.outputs_dir)), paged=True, buttons=review.RATE_HINTS)
 
 
 def show_help(ctx: Context, args: dict[str, str]) -> Result:
@@ -274,16 +274,13 @@ BUILTIN = (
 # The daily question, streaks and leaderboards (bot/console/daily.py).
 DAILY = daily.commands()
 
-# In Discord (or coming there): listed in /help; an entry with a handler replaces each.
-DISCORD_FEATURES = (
-    Command("review", usage="/review", help="復習の時期が来た問題を出します。 Questions due for review.", unavailable=NOT_YET),
-    Command("stats", usage="/stats", help="これまでの記録です。 Your practice so far.", unavailable=NOT_YET),
-)
+# Spaced review and the progress chart (bot/console/review.py).
+REVIEW = review.commands()
 
 
 def default_registry(extra: Iterable[Command] = ()) -> Registry:
     """The built-in commands, the Discord features' entries, then `extra` (which may replace any of them)."""
-    registry = Registry(BUILTIN + DAILY + DISCORD_FEATURES)
+    registry = Registry(BUILTIN + DAILY + REVIEW)
     for command in extra:
         registry.add(command)
     return registry

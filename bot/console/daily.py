@@ -180,5 +180,5 @@ def commands():
         Command("daily pause", daily_pause),
         Command("daily resume", daily_resume),
         Command("streak", streak, params=("member",), usage="/streak [名前]"),
-        Command("leaderboard", leaderboard, params=("period", "by"), usage="/leaderboard [week|month|all] [streak|answers]"),
+        Command("leaderboard", leaderboard, params=("period", "by"), usage="/leaderboard [week|month|all] [streak|answers|points]"),
     )

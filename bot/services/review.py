@@ -78,3 +78,20 @@ class Review:
         # fsrs would stamp a new card from the wall clock and sleep 1 ms for a unique id: give both
         card_id = zlib.crc32(f"{guild_id}:{user_id}:{question_id}".encode())
         return Card(card_id=card_id, due=now)
+
+
+@dataclass(frozen=True)
+class Served:
+    """What /review gives: the next due question (now the member's current one) and the deck's counts."""
+
+    question_id: str | None
+    counts: ReviewCounts
+
+
+def serve_next(review_: Review, set_current: Callable[[str], object], guild_id: int, user_id: int) -> Served:
+    """The longest-overdue question becomes the member's current question, so /answer and /reveal work
+    on it exactly as after /question."""
+    question_id = review_.next_due(guild_id, user_id)
+    if question_id is not None:
+        set_current(question_id)
+    return Served(question_id, review_.counts(guild_id, user_id))

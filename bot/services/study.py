@@ -122,6 +122,12 @@ class Study:
     def reveal(self, guild_id: int, user_id: int, question_id: str | None = None) -> Question:
         return self.question(question_id) if question_id else self.current(guild_id, user_id)
 
+    def stats_png(self, guild_id: int, user_id: int) -> bytes:
+        """The member's progress chart (answers per week, streak history, mastery per category)."""
+        from bot.services.charts import stats_png  # matplotlib loads only when a chart is asked for
+
+        return stats_png(self.db, guild_id, user_id, self.now())
+
     def categories(self, level: str | None = None, containing: str = "") -> list[str]:
         """The bank's categories (of one level); with `containing`, those whose name contains it (autocomplete),
         ignoring case and full-width/half-width differences."""

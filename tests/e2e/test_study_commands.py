@@ -36,6 +36,10 @@ def ids(record) -> list[str]:
     return custom_ids({"components": record.components})
 
 
+def next_button(record) -> dict:
+    return next(c for row in record.components for c in row["components"] if c.get("custom_id", "").endswith(":next"))
+
+
 def embed_text(record) -> str:
     return "\n".join(
         "\n".join([e.get("title", ""), e.get("description", "")] + [f["name"] + " " + f["value"] for f in e.get("fields", [])]
@@ -125,8 +129,8 @@ async def test_reveal_is_ephemeral_paged_and_shows_real_output(fake_discord: Fak
         rec = await fake_discord.slash("reveal", {"question": "junior-06"})
         assert rec.ephemeral and "模範解答" in embed_text(rec)
         pages = [embed_text(rec)]
-        while not rec.components[0]["components"][-1].get("disabled"):
-            rec = await fake_discord.click(rec, ids(rec)[-1])
+        while not next_button(rec).get("disabled"):
+            rec = await fake_discord.click(rec, next_button(rec)["custom_id"])
             assert rec.callback_type == 7 and rec.ephemeral
             pages.append(embed_text(rec))
             assert len(pages) < 10

@@ -1,0 +1,64 @@
+"""Spaced review and the progress chart in the terminal: thin handlers over bot.services."""
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from bot.presenters import Card, question_card
+from bot.presenters_feedback import RATING_BUTTONS, rated_card, review_status_card
+from bot.services.review import serve_next
+
+if TYPE_CHECKING:
+    from bot.console.commands import Result
+    from bot.console.session import Context
+
+# what the Discord rating buttons are here: hints under a reveal
+RATE_HINTS = tuple((label, f"/rate {rating}") for rating, label in RATING_BUTTONS)
+
+
+def review(ctx: Context, args: dict[str, str]) -> Result:
+    from bot.console.commands import Reply
+
+    study = ctx.study
+    served = serve_next(ctx.services.review, lambda qid: study.set_current(
+        ctx.guild_id, ctx.user_id, qid, via="review", display_name=ctx.display_name), ctx.guild_id, ctx.user_id)
+    summary = review_status_card(served.counts, study.now())
+    if served.question_id is None:
+        return summary
+    card = question_card(study.question(served.question_id), heading="復習")
+    return Reply((card, summary), buttons=(("Answer", "/answer"), ("Reveal", "/reveal")))
+
+
+def rate(ctx: Context, args: dict[str, str]) -> Result:
+    """`/rate good` rates the current question (what the Reveal buttons' rating row does in Discord)."""
+    rating = args.get("rating", "")
+    if not rating:
+        return "使い方: /rate again|hard|good|easy [問題ID] (how well you recalled the model answer)"
+    question_id = args.get("question") or ctx.answering.current(ctx.guild_id, ctx.user_id).id
+    due = ctx.services.review.rate(ctx.guild_id, ctx.user_id, question_id, rating)
+    return rated_card(question_id, rating, due, ctx.study.now())
+
+
+def stats(ctx: Context, args: dict[str, str]) -> Result:
+    from bot.console.session import Member
+
+    who = Member.named(args["member"]) if args.get("member") else ctx.member
+    png = ctx.study.stats_png(ctx.guild_id, who.user_id)
+    path = Path(tempfile.gettempdir()) / f"studybot-stats-{who.user_id}.png"
+    path.write_bytes(png)
+    return Card(title=f"{who.name} さんの学習の記録 (study stats)",
+                description="回答数・連続記録・カテゴリ別の習熟度のグラフを保存しました。 (answers per week, streak history, mastery per category)",
+                image=path, kind="info")
+
+
+def commands():
+    from bot.console.commands import Command
+
+    return (
+        Command("review", review, usage="/review"),
+        Command("rate", rate, params=("rating", "question"), usage="/rate again|hard|good|easy [問題ID]",
+                help="模範解答をどれくらい思い出せたかを記録し、次の復習日を決めます（Discord では Reveal の下のボタン）。"
+                     " Rate your recall; Discord shows buttons under a reveal."),
+        Command("stats", stats, params=("member",), usage="/stats [名前]"),
+    )

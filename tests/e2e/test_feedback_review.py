@@ -1,0 +1,79 @@
+"""Answer feedback, recall rating, /review and /stats through the real discord.py client."""
+from __future__ import annotations
+
+import pytest
+
+from .fake_discord import FakeDiscord, custom_ids, running_bot
+from .test_study_commands import db_path, embed_text, ids, make_bot  # noqa: F401 - db_path is a fixture
+
+pytestmark = pytest.mark.asyncio
+
+GOOD_ANSWER = ("バギングはブートストラップで作ったランダムなサブセットで並列にモデルを学習し、分散を減らします。"
+               "ブースティングは前のモデルの誤りを修正するように逐次的に学習し、バイアスを減らします。")
+
+
+def fields(record) -> dict[str, str]:
+    return {f["name"]: f["value"] for e in record.embeds for f in e.get("fields", [])}
+
+
+async def test_an_answer_gets_a_score_and_the_points_it_covered(fake_discord: FakeDiscord, db_path):
+    bot = make_bot(db_path)
+    async with running_bot(fake_discord, bot):
+        await fake_discord.slash("reveal", {"question": "junior-06"})  # reading the answer does not draw it
+        bot.study.set_current(fake_discord.guild_id, int(fake_discord.alice["id"]), "junior-06", via="test")
+        good = await fake_discord.slash("answer", {"text": GOOD_ANSWER})
+        wrong = await fake_discord.slash("answer", {"text": "バギングは逐次的に学習してバイアスを減らす手法で、ブースティングは並列です。"})
+        english = await fake_discord.slash("answer", {"text": "Bagging trains models in parallel on bootstrap samples."})
+    score = fields(good)["自動採点 (score)"]
+    assert good.ephemeral and "/ 100" in score and int(score.split("**")[1].split(" /")[0]) >= 60
+    assert "✅" in fields(good)["押さえたポイント (covered)"]
+    assert int(fields(wrong)["自動採点 (score)"].split("**")[1].split(" /")[0]) < int(score.split("**")[1].split(" /")[0])
+    assert "/ 100" not in fields(english)["自動採点 (score)"]  # an honest message, no misleading score
+    stored = [r["score"] for r in bot.study.db.query("select score from answers order by id")]
+    assert stored[0] >= 60 and stored[2] is None
+
+
+async def test_rating_after_a_reveal_schedules_the_review(fake_discord: FakeDiscord, db_path):
+    bot = make_bot(db_path)
+    async with running_bot(fake_discord, bot):
+        nothing = await fake_discord.slash("review")
+        revealed = await fake_discord.slash("reveal", {"question": "senior-04"})
+        assert {"review:rate:senior-04:again", "review:rate:senior-04:good", "review:rate:senior-04:easy"} <= set(ids(revealed))
+        rated = await fake_discord.click(revealed, "review:rate:senior-04:good")
+        not_yet = await fake_discord.slash("review")
+        bot.study.clock.advance(days=3)
+        due = await fake_discord.slash("review")
+        answered = await fake_discord.slash("answer", {"text": "k分割交差検証はデータをk個に分けて検証を繰り返します"})
+    assert nothing.ephemeral and "まだありません" in embed_text(nothing)
+    assert rated.ephemeral and "次の復習: 2日後" in embed_text(rated)
+    assert "いま復習する問題はありません" in embed_text(not_yet)
+    assert due.ephemeral and "senior-04" in embed_text(due) and "復習できる問題が **1** 問" in embed_text(due)
+    assert {"study:answer:senior-04", "study:reveal:senior-04"} <= set(ids(due))
+    assert "senior-04" in embed_text(answered)  # the reviewed question became the current one
+
+
+async def test_rating_buttons_work_after_a_restart(fake_discord: FakeDiscord, db_path):
+    async with running_bot(fake_discord, make_bot(db_path)):
+        revealed = await fake_discord.slash("reveal", {"question": "junior-02"})
+    async with running_bot(fake_discord, make_bot(db_path)):
+        rated = await fake_discord.click(revealed, "review:rate:junior-02:again")
+    assert "次の復習: 1日後" in embed_text(rated)
+
+
+async def test_stats_is_a_png_chart_only_for_the_caller(fake_discord: FakeDiscord, db_path):
+    bot = make_bot(db_path)
+    async with running_bot(fake_discord, bot):
+        await fake_discord.slash("question")
+        await fake_discord.slash("answer", {"text": GOOD_ANSWER})
+        mine = await fake_discord.slash("stats")
+        await mine.finished()
+        theirs = await fake_discord.slash("stats", {"member": fake_discord.owner["id"]})
+        await theirs.finished()
+        files = fake_discord.files_of(mine.final)
+        their_files = fake_discord.files_of(theirs.final)
+    assert mine.callback_type == 5 and mine.ephemeral  # deferred: drawing may take a moment
+    assert [f.filename for f in files] == ["stats.png"] and files[0].data[:8] == b"\x89PNG\r\n\x1a\n"
+    assert mine.final["embeds"][0]["image"]["url"] == "attachment://stats.png"
+    assert "さんの学習の記録" in mine.final["embeds"][0]["title"]
+    assert theirs.ephemeral and len(their_files) == 1
+    assert theirs.final["embeds"][0]["title"].startswith("Guild Owner さんの学習の記録")
