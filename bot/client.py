@@ -14,7 +14,7 @@ from bot.scheduler import DailyScheduler
 from bot.services import Services
 from bot.services.daily import run_reveals, run_slot
 from bot.translations import JapaneseTranslator
-from bot.views import AnswerButton, PageButton, RateButton, RevealButton, report_error
+from bot.views import ORPHAN_MODAL, AnswerButton, PageButton, RateButton, RevealButton, report_error, submit_orphan_modal
 
 log = logging.getLogger(__name__)
 EXTENSIONS = ("bot.cogs.study", "bot.cogs.daily", "bot.cogs.review")
@@ -98,6 +98,15 @@ class StudyBot(commands.Bot):
         else:
             synced = await self.tree.sync()
             log.info("synced %d global commands", len(synced))
+
+    async def on_interaction(self, interaction: discord.Interaction) -> None:
+        if interaction.type is not discord.InteractionType.modal_submit:
+            return
+        custom_id = (interaction.data or {}).get("custom_id", "")
+        # discord.py keeps open modals in memory only; after a restart nothing would answer this one
+        known = getattr(getattr(self._connection, "_view_store", None), "_modals", {})
+        if ORPHAN_MODAL.match(custom_id) and custom_id not in known:
+            await submit_orphan_modal(interaction)
 
     async def on_ready(self) -> None:
         log.info("ready as %s in %d server(s)", self.user, len(self.guilds))

@@ -62,28 +62,71 @@ def guild_of(interaction: discord.Interaction) -> int:
 
 
 class AnswerModal(discord.ui.Modal):
-    def __init__(self, question_id: str, title: str):
-        super().__init__(title="回答 (answer)", custom_id=f"study:answer-modal:{question_id}", timeout=None)
-        self.question_id = question_id
+    """The answer text box. `submit(interaction, text)` stores the answer and returns its receipt."""
+
+    def __init__(self, custom_id: str, title: str, placeholder: str, submit, context: str):
+        super().__init__(title=title, custom_id=custom_id, timeout=None)
+        self.submit, self.context = submit, context
         self.text = discord.ui.TextInput(
             label="あなたの回答 (your answer)", style=discord.TextStyle.paragraph, custom_id="answer_text",
-            placeholder=title[:100], max_length=MAX_ANSWER_CHARS, required=True,
+            placeholder=placeholder[:100], max_length=MAX_ANSWER_CHARS, required=True,
         )
         self.add_item(self.text)
 
     async def on_submit(self, interaction: discord.Interaction) -> None:
-        try:
-            answered = answering(interaction).answer(
-                guild_of(interaction), interaction.user.id, self.text.value, question_id=self.question_id,
-                display_name=interaction.user.display_name,
-            )
-        except InvalidAnswer as error:
-            error.text = self.text.value
-            raise
-        await send(interaction, embed=render.embed(answered_card(answered)))
+        await store_answer(interaction, self.submit, self.text.value)
 
     async def on_error(self, interaction: discord.Interaction, error: Exception) -> None:
-        await report_error(interaction, error, f"answer modal {self.question_id}")
+        await report_error(interaction, error, self.context)
+
+
+async def store_answer(interaction: discord.Interaction, submit, text: str) -> None:
+    try:
+        answered = submit(interaction, text)
+    except InvalidAnswer as error:
+        error.text = text  # attached to the reply, so nothing typed is lost
+        raise
+    await send(interaction, embed=render.embed(answered_card(answered)))
+
+
+ORPHAN_MODAL = re.compile(rf"^(?:study:answer-modal:{QID}|daily:answer-modal:{POST_ID})$")
+
+
+async def submit_orphan_modal(interaction: discord.Interaction) -> None:
+    """An answer box opened before a restart: the new process has no modal object for it, so the answer
+    is read from the payload and stored the same way, instead of being lost."""
+    match = ORPHAN_MODAL.match((interaction.data or {}).get("custom_id", ""))
+    text = next((c.get("value", "") for c in _inputs(interaction.data.get("components", [])) if c.get("custom_id") == "answer_text"), "")
+    modal = answer_modal(match["qid"], "") if match["qid"] else daily_answer_modal(int(match["post"]), "")
+    try:
+        await store_answer(interaction, modal.submit, text)
+    except Exception as error:  # noqa: BLE001
+        await report_error(interaction, error, modal.context + " (opened before a restart)")
+
+
+def _inputs(components: list[dict]):
+    for component in components:
+        yield from _inputs(component.get("components", []))
+        if "component" in component:  # a label (type 18) wraps one input
+            yield component["component"]
+        yield component
+
+
+def answer_modal(question_id: str, title: str) -> AnswerModal:
+    def submit(interaction: discord.Interaction, text: str):
+        return answering(interaction).answer(guild_of(interaction), interaction.user.id, text, question_id=question_id,
+                                             display_name=interaction.user.display_name)
+
+    return AnswerModal(f"study:answer-modal:{question_id}", "回答 (answer)", title, submit, f"answer modal {question_id}")
+
+
+def daily_answer_modal(post_id: int, title: str) -> AnswerModal:
+    def submit(interaction: discord.Interaction, text: str):
+        return answering(interaction).answer_daily(guild_of(interaction), interaction.user.id, post_id, text,
+                                                   display_name=interaction.user.display_name)
+
+    return AnswerModal(f"daily:answer-modal:{post_id}", "今日の問題に回答 (daily answer)", title, submit,
+                       f"daily answer modal {post_id}")
 
 
 class AnswerButton(discord.ui.DynamicItem[discord.ui.Button], template=rf"study:answer:{QID}"):
@@ -99,7 +142,7 @@ class AnswerButton(discord.ui.DynamicItem[discord.ui.Button], template=rf"study:
     async def callback(self, interaction: discord.Interaction) -> None:
         try:
             q = services(interaction).question(self.question_id)
-            await interaction.response.send_modal(AnswerModal(q.id, q.title))
+            await interaction.response.send_modal(answer_modal(q.id, q.title))
         except Exception as error:  # noqa: BLE001 - every failure gets the one error path
             await report_error(interaction, error, f"answer button {self.question_id}")
 
@@ -194,31 +237,6 @@ async def send_reveal(interaction: discord.Interaction, question_id: str | None,
 
 
 # -- the daily question's buttons: custom ids are the post's markers (DailyPost.answer_custom_id / reveal_custom_id)
-class DailyAnswerModal(discord.ui.Modal):
-    def __init__(self, post_id: int, title: str):
-        super().__init__(title="今日の問題に回答 (daily answer)", custom_id=f"daily:answer-modal:{post_id}", timeout=None)
-        self.post_id = post_id
-        self.text = discord.ui.TextInput(
-            label="あなたの回答 (your answer)", style=discord.TextStyle.paragraph, custom_id="answer_text",
-            placeholder=title[:100], max_length=MAX_ANSWER_CHARS, required=True,
-        )
-        self.add_item(self.text)
-
-    async def on_submit(self, interaction: discord.Interaction) -> None:
-        try:
-            answered = answering(interaction).answer_daily(
-                guild_of(interaction), interaction.user.id, self.post_id, self.text.value,
-                display_name=interaction.user.display_name,
-            )
-        except InvalidAnswer as error:
-            error.text = self.text.value
-            raise
-        await send(interaction, embed=render.embed(answered_card(answered)))
-
-    async def on_error(self, interaction: discord.Interaction, error: Exception) -> None:
-        await report_error(interaction, error, f"daily answer modal {self.post_id}")
-
-
 class DailyAnswerButton(discord.ui.DynamicItem[discord.ui.Button], template=rf"daily:answer:{POST_ID}"):
     def __init__(self, post_id: int):
         super().__init__(discord.ui.Button(label="Answer 回答する", style=discord.ButtonStyle.primary,
@@ -232,7 +250,7 @@ class DailyAnswerButton(discord.ui.DynamicItem[discord.ui.Button], template=rf"d
     async def callback(self, interaction: discord.Interaction) -> None:
         try:
             q = interaction.client.services.daily.question(guild_of(interaction), self.post_id)  # type: ignore[attr-defined]
-            await interaction.response.send_modal(DailyAnswerModal(self.post_id, q.title))
+            await interaction.response.send_modal(daily_answer_modal(self.post_id, q.title))
         except Exception as error:  # noqa: BLE001 - every failure gets the one error path
             await report_error(interaction, error, f"daily answer button {self.post_id}")
 

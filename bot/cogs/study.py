@@ -14,7 +14,7 @@ from bot.core.answers import MAX_ANSWER_CHARS
 from bot.core.errors import InvalidAnswer, StudyError
 from bot.presenters import help_card, question_card
 from bot.presenters_feedback import answered_card
-from bot.views import AnswerModal, guild_of, question_buttons, send, send_reveal
+from bot.views import answer_modal, guild_of, question_buttons, send, send_reveal
 
 log = logging.getLogger(__name__)
 Level = Literal["junior", "senior"]
@@ -69,7 +69,7 @@ class StudyCog(commands.Cog):
         guild = guild_of(interaction)
         if text is None:
             q = self.answering.current(guild, interaction.user.id)
-            await interaction.response.send_modal(AnswerModal(q.id, q.title))
+            await interaction.response.send_modal(answer_modal(q.id, q.title))
             return
         try:
             answered = self.answering.answer(guild, interaction.user.id, text, display_name=interaction.user.display_name)

@@ -189,3 +189,19 @@ async def test_buttons_on_a_message_posted_before_a_restart_still_work(fake_disc
         saved = await fake_discord.submit_modal(opened, {"answer_text": "再起動後の回答"})
     assert reveal.ephemeral and "模範解答" in embed_text(reveal)
     assert saved.ephemeral and restarted.study.db["answers"].count == 1
+
+
+async def test_an_answer_box_opened_before_a_restart_is_not_lost(fake_discord: FakeDiscord, db_path):
+    async with running_bot(fake_discord, make_bot(db_path)):
+        question = await fake_discord.slash("question", {"level": "junior"})
+        qid = ids(question)[0].split(":")[2]
+        opened = await fake_discord.click(question, f"study:answer:{qid}")
+        opened_by_command = await fake_discord.slash("answer")
+    restarted = make_bot(db_path)
+    async with running_bot(fake_discord, restarted):
+        saved = await fake_discord.submit_modal(opened, {"answer_text": "再起動の前に書き始めた回答"})
+        blank = await fake_discord.submit_modal(opened_by_command, {"answer_text": "   "})
+    assert saved.ephemeral and "回答を記録しました" in embed_text(saved)
+    assert blank.ephemeral and "回答が空です" in embed_text(blank)
+    rows = list(restarted.study.db.query("select question_id, text from answers"))
+    assert rows == [{"question_id": qid, "text": "再起動の前に書き始めた回答"}]
