@@ -12,7 +12,7 @@ from db.connection import open_database
 
 ROOT = Path(__file__).resolve().parents[1]
 CONTENT = ROOT / "content"
-SEEDS = ROOT.parent / "shared" / "seeds"
+SEEDS = CONTENT / "sources"
 T0 = datetime(2026, 11, 25, 9, 0, tzinfo=timezone.utc)
 
 

@@ -1,6 +1,6 @@
 """Validate REST request bodies against Discord's official OpenAPI description.
 
-The spec (``/work/shared/discord-api-spec/openapi.json``, OpenAPI 3.1 = JSON Schema 2020-12) is loaded
+The spec (``discord_api_spec/openapi.json`` beside this file, a copy of Discord's own; OpenAPI 3.1 = JSON Schema 2020-12) is loaded
 once per process by :func:`get_spec`.  :class:`OpenAPISpec` then
 
 * matches a concrete request (method + path below ``/api/v10``) to the operation whose path template
@@ -20,6 +20,7 @@ import os
 import re
 import threading
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Iterable
 
 from jsonschema import Draft202012Validator
@@ -27,7 +28,7 @@ from jsonschema.exceptions import ValidationError, best_match
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
-SPEC_PATH = os.environ.get("DISCORD_OPENAPI_SPEC", "/work/shared/discord-api-spec/openapi.json")
+SPEC_PATH = os.environ.get("DISCORD_OPENAPI_SPEC", str(Path(__file__).with_name("discord_api_spec") / "openapi.json"))
 SPEC_URI = "urn:discord-openapi"
 
 _HTTP_METHODS = ("get", "put", "post", "patch", "delete")
