@@ -16,24 +16,29 @@ def utc_now() -> datetime:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="studybot", description="Daily ML interview practice for Discord.")
-    parser.add_argument("--config", type=Path, help="TOML settings (default: config.toml if present)")
+    # --config is accepted before or after the command (`studybot run --config x.toml`, as the README
+    # writes it); SUPPRESS keeps a later, absent --config from erasing an earlier one
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--config", type=Path, default=argparse.SUPPRESS,
+                        help="TOML settings (default: config.toml if present)")
+    parser = argparse.ArgumentParser(prog="studybot", description="Daily ML interview practice for Discord.",
+                                     parents=[common])
     sub = parser.add_subparsers(dest="command")
-    sub.add_parser("run", help="the Discord bot when DISCORD_TOKEN is set, else the terminal front end")
-    sub.add_parser("discord", help="the Discord bot (needs DISCORD_TOKEN)")
-    console = sub.add_parser("console", help="the same bot in the terminal, without Discord")
+    sub.add_parser("run", parents=[common], help="the Discord bot when DISCORD_TOKEN is set, else the terminal front end")
+    sub.add_parser("discord", parents=[common], help="the Discord bot (needs DISCORD_TOKEN)")
+    console = sub.add_parser("console", parents=[common], help="the same bot in the terminal, without Discord")
     console.add_argument("--member", help="the member you are (default from config)")
-    content = sub.add_parser("content", help="work on the question files")
+    content = sub.add_parser("content", parents=[common], help="work on the question files")
     content_sub = content.add_subparsers(dest="action", required=True)
-    content_sub.add_parser("check", help="validate every question file")
-    runner = content_sub.add_parser("run", help="run changed Python snippets and store their output")
+    content_sub.add_parser("check", parents=[common], help="validate every question file")
+    runner = content_sub.add_parser("run", parents=[common], help="run changed Python snippets and store their output")
     runner.add_argument("--only", nargs="+", metavar="ID", help="only these question ids")
     runner.add_argument("--force", action="store_true", help="run even if the stored output is current")
     runner.add_argument("--twice", action="store_true", help="run twice and report output that differs")
-    sub.add_parser("load", help="load the question bank into SQLite")
-    export = sub.add_parser("export", help="print the question bank")
+    sub.add_parser("load", parents=[common], help="load the question bank into SQLite")
+    export = sub.add_parser("export", parents=[common], help="print the question bank")
     export.add_argument("--format", choices=["json"], default="json")
-    grade = sub.add_parser("grade", help="score an answer read from stdin; prints JSON")
+    grade = sub.add_parser("grade", parents=[common], help="score an answer read from stdin; prints JSON")
     grade.add_argument("question_id")
     return parser
 
@@ -41,7 +46,7 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
-        config = _config(args.config)
+        config = _config(getattr(args, "config", None))
     except ConfigError as exc:
         print(f"studybot: {exc}", file=sys.stderr)
         return 2

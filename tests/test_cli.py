@@ -32,3 +32,13 @@ def test_load_is_idempotent(tmp_path, capsys):
     assert "29 added" in capsys.readouterr().out
     assert main(["--config", config(tmp_path), "load"]) == 0
     assert "0 added, 0 updated, 29 unchanged, 0 retired" in capsys.readouterr().out
+
+
+def test_config_is_accepted_before_or_after_the_command(tmp_path, capsys):
+    """The README writes `studybot run --config config.toml`; the option works in either place."""
+    for argv in (["--config", config(tmp_path), "load"], ["load", "--config", config(tmp_path)],
+                 ["content", "check", "--config", config(tmp_path)]):
+        assert main(argv) == 0, argv
+    printed = capsys.readouterr()
+    assert "29 added" in printed.out and "29 unchanged" in printed.out
+    assert "29 questions OK" in printed.out + printed.err

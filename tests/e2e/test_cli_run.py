@@ -27,7 +27,8 @@ def write_config(tmp_path, fake: FakeDiscord):
 async def start(config, token: str):
     env = {k: v for k, v in os.environ.items() if k != "DISCORD_TOKEN"} | {"DISCORD_TOKEN": token}
     return await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", "--config", str(config), "run", cwd=ROOT, env=env,
+        # the order the README writes: `make run ARGS="--config config.toml"` = `studybot run --config ...`
+        sys.executable, "-m", "bot", "run", "--config", str(config), cwd=ROOT, env=env,
         stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
     )
 
