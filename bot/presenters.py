@@ -15,6 +15,10 @@ DESCRIPTION_LIMIT = 4096
 PAGE_BUDGET = 3900  # below 4096: leaves room for the fences a page break adds
 FIELD_LIMIT = 1024
 TITLE_LIMIT = 256
+FIELD_COUNT_LIMIT = 25
+MESSAGE_LIMIT = 6000  # title, description, fields and footer of all of a message's embeds together
+FOOTER_ROOM = 100  # the page footer (`<id> ・ ページ i/n`) is added once the pages are counted
+NOTES = "編集注記 (notes)"
 LEVEL_NAMES = {"junior": "ジュニア (junior)", "senior": "シニア (senior)"}
 COLORS = {"question": 0x5865F2, "reveal": 0x57F287, "info": 0xFEE75C, "error": 0xED4245}
 
@@ -56,12 +60,27 @@ def reveal_pages(q: Question, outputs_dir: Path | None = None) -> list[Card]:
     title = _title(f"模範解答: {q.title}")
     pages = [Card(title, body, kind="reveal") for body in split_markdown(q.answer, PAGE_BUDGET)]
     if q.notes:
-        notes = "\n".join(f"- {n}" for n in q.notes)
-        pages[0] = replace(pages[0], fields=tuple(("編集注記 (notes)", chunk) for chunk in split_markdown(notes, FIELD_LIMIT)))
+        pages = _with_notes(pages, "\n".join(f"- {n}" for n in q.notes))
     for n, snippet in enumerate(q.snippets, 1):
         pages += _snippet_pages(title, n, len(q.snippets), snippet, outputs_dir)
     total = len(pages)
     return [replace(p, footer=f"{q.id} ・ ページ {i}/{total}") for i, p in enumerate(pages, 1)]
+
+
+def _with_notes(pages: list[Card], notes: str) -> list[Card]:
+    """The editor's notes as fields under the answer's first page when the message stays within
+    Discord's limits, otherwise as pages of their own right after the answer."""
+    fields = tuple((NOTES, chunk) for chunk in split_markdown(notes, FIELD_LIMIT))
+    first = replace(pages[0], fields=pages[0].fields + fields)
+    if len(first.fields) <= FIELD_COUNT_LIMIT and card_size(first) + FOOTER_ROOM <= MESSAGE_LIMIT:
+        return [first, *pages[1:]]
+    own = [Card(pages[0].title, body, kind="reveal") for body in split_markdown(f"**{NOTES}**\n{notes}", PAGE_BUDGET)]
+    return pages + own
+
+
+def card_size(card: Card) -> int:
+    """What Discord counts towards a message's 6000 characters."""
+    return len(card.title) + len(card.description) + len(card.footer) + sum(len(n) + len(v) for n, v in card.fields)
 
 
 def _snippet_pages(title: str, n: int, count: int, s: Snippet, outputs_dir: Path | None) -> list[Card]:
