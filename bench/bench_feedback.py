@@ -7,6 +7,8 @@ good>reuse: the same against the wrong answers that reuse the question's own ter
 "tuned" are the answers the thresholds were chosen on; "held out" were written afterwards and never
 used for tuning, so they are the honest estimate. Baselines compare the answer with the model answer
 only: difflib's SequenceMatcher ratio and rapidfuzz's ratio / partial_ratio (both 0-100 after scaling).
+Copies: how many pasted model answers get the "looks copied" message, and how many labelled answers
+written in members' own words get it by mistake (should be 0).
 """
 from __future__ import annotations
 
@@ -76,6 +78,13 @@ def main() -> int:
     for name, score in methods(grader, model).items():
         gaps = [score(p["question"], p["right"]) - score(p["question"], p["wrong"]) for p in pairs]
         print(f"{name:30} {sum(g > 0 for g in gaps) / len(gaps):>8.2f}   {mean(gaps):+6.1f}")
+    copies = labelled["copies"]
+    caught = sum(not grader.grade(c["question"], c["text"]).judged for c in copies)
+    wrongly = sum(not grader.grade(a["question"], a["text"]).judged for a in sets["all"])
+    pasted = [q for q in questions if q.key_points]
+    whole = sum(not grader.grade(q.id, q.answer).judged for q in pasted)
+    print(f"\n== copies: {caught}/{len(copies)} labelled pastes and {whole}/{len(pasted)} whole model answers flagged; "
+          f"{wrongly}/{len(sets['all'])} own-words answers flagged")
     texts = [(a["question"], a["text"]) for a in sets["all"]]
     started = time.perf_counter()
     for qid, text in texts:

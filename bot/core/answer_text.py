@@ -6,11 +6,25 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Set
+from dataclasses import dataclass
 
 MIN_MEANINGFUL_CHARS = 15
-# an answer whose letters are mostly Latin is English (or romaji): the key points are Japanese
+# an answer whose letters are mostly Latin and that has hardly any Japanese is English (or romaji): the
+# key points are Japanese. Japanese with English terms (「バギング（Bagging）は bootstrap sampling で…」) is
+# judged, however many terms it borrows: a Japanese sentence needs far more than 10 kana or kanji.
 MAX_LATIN_SHARE = 0.6
+MIN_JAPANESE_CHARS = 10
 NEGATION_REACH = 20  # characters after a matched phrase, within its clause, that can still negate it
+# Copying: a run of COPY_RUN letters shared with the model answer is no coincidence. On the labelled
+# answers written in members' own words, such runs make up at most ~71% of an answer and ~53% of a model
+# answer; a paste, even lightly edited, is near 100%.
+COPY_RUN = 8
+COPIED_AT = 0.85
+COPY_CHECK_FROM = 30  # letters: shorter answers are judged as they are (a shared phrase is not a copy)
+WHOLE_COPY_FROM = 60  # letters: a model answer this long, pasted whole inside an answer, is a copy
+COPIED_MESSAGE = ("模範解答の写しのようです。自分の言葉で書き直すと採点されます。"
+                  " (This looks copied from the model answer; write it in your own words to get a score.)")
 
 _MARKUP = re.compile(r"[*`#>|_~]+|^\s*(?:[-・•]|\d+\.)\s+", re.M)
 _ASCII_WORD = re.compile(r"[a-z0-9][a-z0-9.+\-/]*")
@@ -45,12 +59,22 @@ def meaningful_chars(text: str) -> int:
     return sum(1 for ch in unicodedata.normalize("NFKC", text) if unicodedata.category(ch)[0] in "LN")
 
 
+def japanese_chars(text: str) -> int:
+    """Kana and kanji."""
+    return sum(1 for ch in unicodedata.normalize("NFKC", text) if _is_japanese(ch))
+
+
 def latin_share(text: str) -> float:
     """Share of Latin letters among Latin letters plus Japanese characters (0 when there are neither)."""
     text = unicodedata.normalize("NFKC", text)
     latin = sum(1 for ch in text if ch.isascii() and ch.isalpha())
-    japanese = sum(1 for ch in text if _is_japanese(ch))
+    japanese = japanese_chars(text)
     return latin / (latin + japanese) if latin + japanese else 0.0
+
+
+def is_english(text: str) -> bool:
+    """Mostly Latin letters and fewer than MIN_JAPANESE_CHARS kana or kanji."""
+    return japanese_chars(text) < MIN_JAPANESE_CHARS and latin_share(text) > MAX_LATIN_SHARE
 
 
 def unjudgeable_reason(text: str) -> str | None:
@@ -58,10 +82,50 @@ def unjudgeable_reason(text: str) -> str | None:
     if meaningful_chars(text) < MIN_MEANINGFUL_CHARS:
         return (f"回答が短すぎるため採点していません（{MIN_MEANINGFUL_CHARS} 文字以上で判定します）。"
                 "模範解答と見比べてみましょう。 (Too short to score.)")
-    if latin_share(text) > MAX_LATIN_SHARE:
+    if is_english(text):
         return ("英語の回答はまだ自動採点できません。キーポイントは日本語で用意しているため、"
                 "日本語で書くと採点されます。 (English answers are not scored yet; answer in Japanese to get a score.)")
     return None
+
+
+def letters_only(text: str) -> str:
+    """The normal form without spaces and punctuation: reformatting a paste does not hide it."""
+    return "".join(ch for ch in normalize(text) if unicodedata.category(ch)[0] in "LN")
+
+
+def _runs(letters: str) -> set[str]:
+    return {letters[i : i + COPY_RUN] for i in range(len(letters) - COPY_RUN + 1)}
+
+
+def _share_in(letters: str, runs: Set[str]) -> float:
+    """Share of `letters` lying inside some COPY_RUN-long run that is in `runs`."""
+    inside = [False] * len(letters)
+    for i in range(len(letters) - COPY_RUN + 1):
+        if letters[i : i + COPY_RUN] in runs:
+            inside[i : i + COPY_RUN] = [True] * COPY_RUN
+    return sum(inside) / len(letters) if letters else 0.0
+
+
+@dataclass(frozen=True)
+class CopySource:
+    """What a member could paste from a reveal: the model answer's prose and its code."""
+
+    prose: str  # letters_only
+    runs: frozenset[str]  # of the prose and the code
+
+    @classmethod
+    def of(cls, prose: str, *code: str) -> CopySource:
+        letters = letters_only(prose)
+        return cls(letters, frozenset(_runs(letters).union(*(_runs(letters_only(c)) for c in code))))
+
+    def copied(self, answer: str) -> bool:
+        """Most of the answer is runs of the model answer, or the answer holds most of the model answer."""
+        letters = letters_only(answer)
+        if len(letters) < COPY_CHECK_FROM:
+            return False
+        if _share_in(letters, self.runs) >= COPIED_AT:
+            return True
+        return len(self.prose) >= WHOLE_COPY_FROM and _share_in(self.prose, _runs(letters)) >= COPIED_AT
 
 
 def negated_after(text: str, end: int) -> bool:

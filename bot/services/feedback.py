@@ -11,7 +11,8 @@ answer only transforms it. Two signals are blended:
 - similarity: cosine between the answer and the model answer plus key points.
 
 Coverage dominates because similarity alone rewards answers that reuse the right words wrongly
-(bench/bench_feedback.py measures both against plain string similarity).
+(bench/bench_feedback.py measures both against plain string similarity). An answer pasted from the
+model answer (or its code) gets a message instead of a score (bot.core.answer_text.CopySource).
 """
 from __future__ import annotations
 
@@ -21,7 +22,8 @@ from dataclasses import dataclass
 import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from bot.core.answer_text import negated_after, normalize, split_topic, subject_near, unjudgeable_reason
+from bot.core.answer_text import (COPIED_MESSAGE, CopySource, negated_after, normalize, split_topic, subject_near,
+                                  unjudgeable_reason)
 from bot.core.models import Question
 
 NGRAMS = (2, 3)
@@ -70,6 +72,7 @@ class _Reference:
     vector: object  # 1 x vocabulary sparse row, L2-normalised
     points: tuple[_Point, ...]
     local: np.ndarray  # global n-gram index -> local index (0 = not in this question's key points)
+    copy_source: CopySource
 
     @property
     def topics(self) -> set[str]:
@@ -105,7 +108,7 @@ class Grader:
         ref = self._references.get(question_id)
         if ref is None:
             return Feedback(None, [], [], False, "この問題にはまだキーポイントがないため、自動採点していません。 (No key points yet.)")
-        reason = unjudgeable_reason(text)
+        reason = COPIED_MESSAGE if ref.copy_source.copied(text) else unjudgeable_reason(text)
         if reason:
             return Feedback(None, [], [], False, reason)
         answer = normalize(text)
@@ -147,7 +150,7 @@ def _reference(q: Question, vector, vocabulary: dict[str, int], idf: np.ndarray)
 
     points = tuple(_Point(k.phrase, tuple(phrase(t) for t in texts), topic if contrast else None)
                    for k, texts, (topic, _) in zip(q.key_points, ways, topics))
-    return _Reference(vector, points, local)
+    return _Reference(vector, points, local, CopySource.of(q.answer, *(s.code for s in q.snippets)))
 
 
 def _ngrams(text: str) -> set[str]:

@@ -100,6 +100,27 @@ def test_japanese_with_english_terms_is_still_judged(grader):
     assert feedback.judged and feedback.score >= 40
 
 
+def test_mostly_latin_japanese_is_judged_not_called_english(grader):
+    mixed = "バギング（Bagging）は bootstrap sampling で並列学習し variance を減らし、boosting は sequential に学習して bias を減らす。"
+    feedback = grader.grade("junior-06", mixed)
+    assert feedback.judged and feedback.score is not None and "英語" not in feedback.message
+    english = grader.grade("junior-06", "Bagging (バギング) trains models in parallel; boosting trains them one after another.")
+    assert not english.judged and "英語" in english.message  # a few Japanese words do not make it Japanese
+
+
+@pytest.mark.parametrize("copy", LABELLED["copies"], ids=lambda c: c["how"])
+def test_a_pasted_model_answer_gets_a_message_not_a_score(grader, copy):
+    feedback = grader.grade(copy["question"], copy["text"])
+    assert not feedback.judged and feedback.score is None and "模範解答の写し" in feedback.message
+    assert feedback.as_json()["message"] == feedback.message  # `studybot grade` says so too
+
+
+def test_every_model_answer_pasted_whole_is_caught(grader):
+    for q in QUESTIONS:
+        if q.key_points:
+            assert "模範解答の写し" in grader.grade(q.id, q.answer).message, q.id
+
+
 def test_full_width_and_half_width_are_the_same(grader):
     half = grader.grade("junior-09", "F1は適合率と再現率の調和平均で、TP/(TP+FP)が適合率です。")
     full = grader.grade("junior-09", "Ｆ１は適合率と再現率の調和平均で、ＴＰ／（ＴＰ＋ＦＰ）が適合率です。")
