@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from discord import Locale, app_commands
+from discord.app_commands import TranslationContextLocation
 
 JA = {
     "Draw a practice question you have not seen recently": "最近出ていない練習問題を出します",
@@ -37,11 +38,21 @@ JA = {
 }
 
 
+# the fixed choices of options (Literal values): shown in Japanese, the value sent stays the English word
+CHOICES_JA = {
+    "junior": "ジュニア (junior)", "senior": "シニア (senior)", "mixed": "ミックス (mixed)",
+    "week": "週 (week)", "month": "月 (month)", "all": "全期間 (all)",
+    "streak": "連続記録 (streak)", "answers": "回答数 (answers)", "points": "ポイント (points)",
+}
+
+
 class JapaneseTranslator(app_commands.Translator):
     def __init__(self, extra: dict[str, str] | None = None):
         self.table = {**JA, **(extra or {})}
 
     async def translate(self, string: app_commands.locale_str, locale: Locale, context) -> str | None:
-        if locale is Locale.japanese:
-            return self.table.get(string.message)
-        return None
+        if locale is not Locale.japanese:
+            return None
+        if context.location is TranslationContextLocation.choice_name:  # never command names such as /streak
+            return CHOICES_JA.get(string.message)
+        return self.table.get(string.message)

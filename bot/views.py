@@ -41,14 +41,19 @@ async def send(interaction: discord.Interaction, *, ephemeral: bool = True, **kw
 
 
 async def report_error(interaction: discord.Interaction, error: BaseException, context: str) -> None:
-    """The one error path: a member-facing message for StudyError, an apology (and a log) otherwise."""
+    """The one error path: a member-facing message for StudyError, an apology (and a log) otherwise,
+    and the apology too when Discord refuses the member-facing message, so the member always gets a reply."""
     if isinstance(error, StudyError):
-        attachments = []
-        if isinstance(error, InvalidAnswer) and getattr(error, "text", None):
-            attachments = [discord.File(io.BytesIO(error.text.encode()), filename="your_answer.txt")]
-        await send(interaction, embed=render.embed(error_card(error.message)), files=attachments)
-        return
-    log.error("unexpected error in %s (%s)", context, where(interaction), exc_info=error)
+        text = getattr(error, "text", None) if isinstance(error, InvalidAnswer) else None
+        attachments = [discord.File(io.BytesIO(text.encode()), filename="your_answer.txt")] if text and text.strip() else []
+        try:
+            await send(interaction, embed=render.embed(error_card(error.message)), files=attachments)
+            return
+        except discord.HTTPException as refused:
+            log.error("Discord refused the message for %s in %s (%s): %s", type(error).__name__, context,
+                      where(interaction), refused)
+    else:
+        log.error("unexpected error in %s (%s)", context, where(interaction), exc_info=error)
     try:
         await send(interaction, embed=render.embed(error_card(UNEXPECTED_ERROR)))
     except discord.HTTPException:

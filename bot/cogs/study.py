@@ -1,7 +1,6 @@
 """/question, /answer, /reveal, /help: parse the interaction, call Study (answers through Answering), render the card."""
 from __future__ import annotations
 
-import logging
 from typing import Literal
 
 import discord
@@ -11,26 +10,14 @@ from discord.ext import commands
 
 from bot import discord_render as render
 from bot.core.answers import MAX_ANSWER_CHARS
-from bot.core.errors import InvalidAnswer, StudyError
+from bot.core.errors import InvalidAnswer
 from bot.presenters import help_card, question_card
 from bot.presenters_feedback import answered_card
 from bot.views import answer_modal, guild_of, question_buttons, send, send_reveal
 
-log = logging.getLogger(__name__)
 Level = Literal["junior", "senior"]
-
-
-class MissingPostPermission(StudyError):
-    def __init__(self):
-        super().__init__(
-            "このチャンネルではボットにメッセージ・埋め込みの投稿権限がありません。管理者に「メッセージを送信」「埋め込みリンク」の許可を"
-            "お願いしてください。 (The bot cannot post here: it needs Send Messages and Embed Links.)"
-        )
-
-
-def can_post(interaction: discord.Interaction) -> bool:
-    perms = interaction.app_permissions
-    return perms.send_messages and perms.embed_links
+QuestionId = app_commands.Range[str, 1, 64]  # ids are at most 64 characters (bot.views.QID)
+Category = app_commands.Range[str, 1, 100]  # a choice's value is at most 100 characters
 
 
 class StudyCog(commands.Cog):
@@ -48,10 +35,10 @@ class StudyCog(commands.Cog):
     @app_commands.command(name="question", description=_("Draw a practice question you have not seen recently"))
     @app_commands.describe(level=_("junior or senior"), category=_("a section of the question bank"))
     @app_commands.guild_only()
-    async def question(self, interaction: discord.Interaction, level: Level | None = None, category: str | None = None) -> None:
-        if not can_post(interaction):
-            log.warning("no permission to post in channel %s of guild %s", interaction.channel_id, interaction.guild_id)
-            raise MissingPostPermission()
+    async def question(self, interaction: discord.Interaction, level: Level | None = None,
+                       category: Category | None = None) -> None:
+        # The question goes out as the interaction's response, which Discord accepts whatever the bot's
+        # channel permissions are (threads included), so nothing is checked here.
         q = self.study.draw(guild_of(interaction), interaction.user.id, level, category or None,
                             display_name=interaction.user.display_name)
         await interaction.response.send_message(embed=render.embed(question_card(q)), view=question_buttons(q.id))
@@ -81,7 +68,7 @@ class StudyCog(commands.Cog):
     @app_commands.command(name="reveal", description=_("Show the model answer, code and its real output (only to you)"))
     @app_commands.describe(question=_("a question id; empty for your current question"))
     @app_commands.guild_only()
-    async def reveal(self, interaction: discord.Interaction, question: str | None = None) -> None:
+    async def reveal(self, interaction: discord.Interaction, question: QuestionId | None = None) -> None:
         await send_reveal(interaction, question, page=1)
 
     @reveal.autocomplete("question")

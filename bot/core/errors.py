@@ -1,6 +1,14 @@
 """Errors a member can act on. Their text is shown as is, so it is written for Japanese members."""
 from __future__ import annotations
 
+QUOTE_LIMIT = 50  # what a member typed is echoed at most this long, so the message always fits a reply
+
+
+def quoted(text: str) -> str:
+    """Member input for an error message: one line, without backticks (it goes inside `…`), shortened."""
+    flat = " ".join(text.split()).replace("`", "'")
+    return flat if len(flat) <= QUOTE_LIMIT else flat[: QUOTE_LIMIT - 1] + "…"
+
 
 class StudyError(Exception):
     """A problem with what the member asked for; `message` is safe to show them."""
@@ -12,13 +20,14 @@ class StudyError(Exception):
 
 class UnknownQuestion(StudyError):
     def __init__(self, question_id: str):
-        super().__init__(f"問題 `{question_id}` は見つかりません。/question で問題を引くか、候補から選んでください。 (Unknown question id.)")
+        super().__init__(f"問題 `{quoted(question_id)}` は見つかりません。/question で問題を引くか、候補から選んでください。 (Unknown question id.)")
         self.question_id = question_id
 
 
 class NoCurrentQuestion(StudyError):
     def __init__(self):
-        super().__init__("まだ問題を引いていません。先に /question で問題を出してから回答してください。 (No current question: use /question first.)")
+        # the same words fit /answer and /reveal (and their buttons' text boxes)
+        super().__init__("まだ問題を引いていません。先に /question で問題を出してください。 (No current question: draw one with /question first.)")
 
 
 class InvalidAnswer(StudyError):
@@ -27,4 +36,4 @@ class InvalidAnswer(StudyError):
 
 class NoQuestionsLeft(StudyError):
     def __init__(self, what: str):
-        super().__init__(f"{what} の問題が見つかりません。レベルやカテゴリを変えてみてください。 (No questions match.)")
+        super().__init__(f"{quoted(what)} の問題が見つかりません。レベルやカテゴリを変えてみてください。 (No questions match.)")

@@ -21,6 +21,7 @@ What it models
 * Permissions are computed like Discord does (roles, administrator, owner, channel overwrites).
   :meth:`FakeDiscord.deny_bot` adds an overwrite so the bot lacks e.g. SEND_MESSAGES: posting there
   gives 403 ``50013 Missing Permissions``; :meth:`FakeDiscord.delete_channel` makes it 404 ``10003``.
+  Guild commands of a guild the bot is not in (wrong ``guild_id``) answer 403 ``50001 Missing Access``.
 * Every REST request is recorded (:attr:`FakeDiscord.requests`) and its body validated against
   Discord's OpenAPI file plus a few documented bot limits (see ``openapi_check.py``).  A bad body is
   answered like Discord does (400 ``50035 Invalid Form Body``) and listed in
@@ -43,7 +44,7 @@ API at a glance
 * ids of the default world: ``app_id``, ``bot_user``, ``guild_id``, ``channel_id``, ``admin_role_id``,
   users ``owner`` and ``alice`` (dicts).
 * state: ``add_user``, ``add_guild`` (returns :class:`FakeGuild`), ``remove_guild``, ``add_role``,
-  ``add_member``, ``add_channel``, ``set_overwrite``, ``deny_bot``, ``delete_channel``, ``block_dms``,
+  ``add_member``, ``add_channel``, ``add_thread``, ``set_overwrite``, ``deny_bot``, ``delete_channel``, ``block_dms``,
   ``user_message`` (a member posts), ``dispatch`` (any gateway event), ``flush``.
 * inspection: ``messages`` (id -> dict), ``messages_in``, ``last_message``, ``get_message``, ``files_of``,
   ``dm_messages``, ``commands``, ``requests``, ``requests_for(operation_id)``, ``violations``,
@@ -1047,6 +1048,15 @@ class FakeDiscord:
         self._spawn(self._dispatch_all("CHANNEL_CREATE", lambda s: ch, _I_GUILDS))
         return ch
 
+    def add_thread(self, parent: Any, name: str, *, type: int = 11) -> dict[str, Any]:
+        """A thread (``type`` 11 public, 12 private) under a text channel, as if a member had started it;
+        permissions are the parent's (SEND_MESSAGES_IN_THREADS to post).  THREAD_CREATE."""
+        th = self._new_thread(self.channel(parent), self.snowflake(), name, {}, type)
+        th["owner_id"] = str(_id(self.alice))
+        th.pop("member")  # the bot has not joined it
+        self._spawn(self._dispatch_all("THREAD_CREATE", lambda s: {**th, "newly_created": True}, _I_GUILDS))
+        return th
+
     def channel(self, channel: Any) -> dict[str, Any]:
         return self.channels[_id(channel)]
 
@@ -1616,7 +1626,8 @@ class FakeDiscord:
             raise DiscordHTTPError(403, 50001, "Missing Access")
         if guild_id is None:
             return self.global_commands
-        self._guild_or_404(guild_id)
+        if int(guild_id) not in self.guilds:  # Discord: a server the bot is not in (or no such server)
+            raise DiscordHTTPError(403, 50001, "Missing Access")
         return self.guild_commands.setdefault(int(guild_id), [])
 
     def _command_obj(self, body: dict[str, Any], guild_id: str | None, old: dict[str, Any] | None) -> dict[str, Any]:

@@ -8,11 +8,12 @@ import pytest
 
 from bot.app import build_discord_bot
 from bot.config import Config
+from bot.core.errors import StudyError
 from bot.services import Study, load_bank
 from db.connection import open_database
 from tests.conftest import CONTENT, T0, FakeClock
 
-from .fake_discord import EPHEMERAL, FakeDiscord, custom_ids, running_bot
+from .fake_discord import EPHEMERAL, FakeDiscord, Perm, custom_ids, running_bot
 
 pytestmark = pytest.mark.asyncio
 
@@ -120,6 +121,7 @@ async def test_bad_input_gets_a_clear_ephemeral_message_and_nothing_is_stored(fa
     for rec in (no_question, no_modal):
         assert rec.ephemeral and "/question" in embed_text(rec)
     assert blank.ephemeral and "回答が空です" in embed_text(blank)
+    assert blank.attachments == []  # nothing typed, so no your_answer.txt to keep
     assert unknown.ephemeral and "junior-99" in embed_text(unknown)
     assert bot.study.db["answers"].count == 0
 
@@ -155,13 +157,19 @@ async def test_help_works_in_dms_and_lists_every_command(fake_discord: FakeDisco
     assert all(c in text for c in ("/question", "/answer", "/reveal", "/help")) and "使い方" in text
 
 
-async def test_a_channel_without_post_permission_tells_the_member_and_logs(fake_discord: FakeDiscord, db_path, caplog):
-    fake_discord.deny_bot(fake_discord.channel_id)
-    with caplog.at_level(logging.WARNING):
-        async with running_bot(fake_discord, make_bot(db_path)):
-            rec = await fake_discord.slash("question")
-    assert rec.ephemeral and "権限" in embed_text(rec)
-    assert any("no permission to post" in r.getMessage() for r in caplog.records)
+async def test_question_is_posted_where_the_bot_itself_may_not_post_threads_included(fake_discord: FakeDiscord, db_path):
+    # the question is the interaction's response: Discord takes it whatever the bot's channel permissions
+    fake_discord.deny_bot(fake_discord.channel_id, Perm.SEND_MESSAGES | Perm.EMBED_LINKS)
+    thread = fake_discord.add_thread(fake_discord.channel_id, "練習スレッド")
+    async with running_bot(fake_discord, make_bot(db_path)):
+        in_channel = await fake_discord.slash("question", {"level": "junior"})
+        in_thread = await fake_discord.slash("question", {"level": "senior"}, channel_id=thread["id"])
+        qid = ids(in_thread)[0].split(":")[2]
+        reveal = await fake_discord.click(in_thread, f"study:reveal:{qid}")
+    for rec in (in_channel, in_thread):
+        assert rec.callback_type == 4 and not rec.ephemeral and embed_text(rec).startswith("問題:")
+    assert in_thread.message["channel_id"] == thread["id"] and qid.startswith("senior-")
+    assert reveal.ephemeral and "模範解答" in embed_text(reveal)
 
 
 async def test_unexpected_errors_are_logged_and_the_member_gets_an_apology(fake_discord: FakeDiscord, db_path, caplog):
@@ -205,3 +213,80 @@ async def test_an_answer_box_opened_before_a_restart_is_not_lost(fake_discord: F
     assert blank.ephemeral and "回答が空です" in embed_text(blank)
     rows = list(restarted.study.db.query("select question_id, text from answers"))
     assert rows == [{"question_id": qid, "text": "再起動の前に書き始めた回答"}]
+
+
+async def test_reveal_without_a_current_question_says_to_draw_one(fake_discord: FakeDiscord, db_path):
+    async with running_bot(fake_discord, make_bot(db_path)):
+        rec = await fake_discord.slash("reveal")
+    assert rec.ephemeral and "/question" in embed_text(rec) and "模範解答" not in embed_text(rec)
+
+
+async def test_previous_page_button_goes_back(fake_discord: FakeDiscord, db_path):
+    async with running_bot(fake_discord, make_bot(db_path)):
+        first = await fake_discord.slash("reveal", {"question": "junior-06"})
+        page_one = embed_text(first)  # the buttons edit this one message, so each page is read when shown
+        assert ids(first)[0].endswith(":prev") and first.components[0]["components"][0].get("disabled")
+        second = await fake_discord.click(first, next_button(first)["custom_id"])
+        page_two = embed_text(second)
+        back = await fake_discord.click(second, next(i for i in ids(second) if i.endswith(":prev")))
+    assert "ページ 1/" in page_one and "ページ 2/" in page_two
+    assert back.callback_type == 7 and back.ephemeral and embed_text(back) == page_one
+
+
+async def test_page_buttons_of_a_reveal_work_after_a_restart(fake_discord: FakeDiscord, db_path):
+    async with running_bot(fake_discord, make_bot(db_path)):
+        first = await fake_discord.slash("reveal", {"question": "junior-06"})
+    async with running_bot(fake_discord, make_bot(db_path)):
+        second = await fake_discord.click(first, next_button(first)["custom_id"])
+    assert second.callback_type == 7 and "ページ 2/" in embed_text(second)
+
+
+async def test_every_command_option_and_choice_has_a_japanese_localization(fake_discord: FakeDiscord, db_path):
+    async with running_bot(fake_discord, make_bot(db_path)):
+        synced = fake_discord.commands()
+    missing = []
+
+    def walk(item: dict, path: str) -> None:
+        if not (item.get("description_localizations") or {}).get("ja"):
+            missing.append(path)
+        for option in item.get("options") or []:
+            walk(option, f"{path} {option['name']}")
+            missing.extend(f"{path} {option['name']}={c['value']}" for c in option.get("choices") or []
+                           if not (c.get("name_localizations") or {}).get("ja"))
+
+    for command in synced:
+        walk(command, "/" + command["name"])
+        assert not command.get("name_localizations"), "command names stay as the README writes them"
+    assert len(synced) >= 9 and missing == []
+
+
+async def test_over_long_options_are_refused_by_discord_and_the_longest_get_a_reply_within_limits(
+        fake_discord: FakeDiscord, db_path):
+    async with running_bot(fake_discord, make_bot(db_path)):
+        options = {c["name"]: {o["name"]: o for o in c.get("options", [])} for c in fake_discord.commands()}
+        for name, option, value in (("reveal", "question", "x" * 5000), ("question", "category", "y" * 5000)):
+            with pytest.raises(ValueError, match="max_length"):  # Discord's client does not send it
+                await fake_discord.slash(name, {option: value})
+        unknown = await fake_discord.slash("reveal", {"question": "x" * 64})
+        no_category = await fake_discord.slash("question", {"category": "y" * 100})
+    assert options["reveal"]["question"]["max_length"] == 64 and options["question"]["category"]["max_length"] == 100
+    for rec, typed in ((unknown, "x"), (no_category, "y")):
+        text = embed_text(rec)
+        assert rec.ephemeral and rec.callback_type == 4 and len(rec.embeds[0]["description"]) < 300
+        assert typed * 40 in text and typed * 51 not in text  # quoted, shortened
+
+
+async def test_a_message_discord_refuses_still_leaves_the_member_an_apology(fake_discord: FakeDiscord, db_path, caplog):
+    bot = make_bot(db_path)
+
+    def too_long(*args, **kwargs):
+        raise StudyError("長" * 5000)
+
+    bot.study.draw = too_long
+    with caplog.at_level(logging.ERROR):
+        async with running_bot(fake_discord, bot):
+            rec = await fake_discord.slash("question")
+    refused = fake_discord.take_violations()
+    assert len(refused) == 1 and "4096" in " ".join(refused[0].errors)
+    assert rec.ephemeral and "申し訳ありません" in embed_text(rec)
+    assert any("Discord refused the message for StudyError in /question" in r.getMessage() for r in caplog.records)
