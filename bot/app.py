@@ -10,10 +10,11 @@ import os
 import random
 import sqlite3
 import sys
+from collections.abc import Callable
 from datetime import datetime, timezone
 
 from bot.config import Config
-from bot.services import Answering, Daily, Progress, Review, Services, Study, load_bank
+from bot.services import Answering, BankLoad, Daily, Progress, Review, Services, Study, load_bank
 from db.connection import open_database
 
 log = logging.getLogger("studybot")
@@ -28,15 +29,22 @@ class StartupError(Exception):
     """One sentence explaining why the bot cannot start."""
 
 
-def open_study(config: Config, *, clock=utc_now, rng: random.Random | None = None) -> Study:
+def open_study(config: Config, *, clock=utc_now, rng: random.Random | None = None,
+               on_load: Callable[[BankLoad], None] | None = None) -> Study:
+    """`on_load` gets what loading the bank gave, before any failure is raised, and then reports its content
+    problems itself (the terminal shows them in brief); otherwise they are logged."""
     try:
         db = open_database(config.database)
     except (sqlite3.Error, OSError) as exc:
         raise StartupError(f"The database {config.database} cannot be opened: {exc}.") from None
     loaded = load_bank(db, config.content_dir, clock())
-    for problem in loaded.problems:
-        log.warning("content problem: %s", problem)
+    if on_load is not None:
+        on_load(loaded)
+    else:
+        for problem in loaded.problems:
+            log.warning("content problem: %s", problem)
     if loaded.report is None:
+        db.close()
         raise StartupError(f"No valid questions in {config.content_dir / 'questions'}; run `studybot content check`.")
     return Study(db, clock, rng or random.Random(), config.content_dir)
 
@@ -85,6 +93,8 @@ def discord(config: Config) -> int:
     import aiohttp
     import discord as dpy
 
+    from bot.client import CommandSyncError
+
     token = os.environ.get("DISCORD_TOKEN", "").strip()
     if not token:
         return _fail(f"DISCORD_TOKEN is not set. {TOKEN_HELP}")
@@ -103,11 +113,19 @@ def discord(config: Config) -> int:
         asyncio.run(main())
     except dpy.LoginFailure:
         return _fail("Discord rejected the token in DISCORD_TOKEN (reset it in the Developer Portal and try again).")
+    except CommandSyncError as exc:
+        return _fail(str(exc))
+    except dpy.DiscordException as exc:
+        return _fail(f"Discord refused to start the bot: {_one_line(exc)}.")
     except (aiohttp.ClientConnectorError, OSError) as exc:
         return _fail(f"Cannot reach Discord: {exc}.")
     except KeyboardInterrupt:
         pass
     return 0
+
+
+def _one_line(exc: BaseException) -> str:
+    return " ".join(str(exc).split()).rstrip(".") or type(exc).__name__
 
 
 def console(config: Config, member: str | None = None) -> int:

@@ -20,6 +20,10 @@ log = logging.getLogger(__name__)
 EXTENSIONS = ("bot.cogs.study", "bot.cogs.daily", "bot.cogs.review")
 
 
+class CommandSyncError(discord.DiscordException):
+    """Discord refused the slash commands at start-up; the message is one sentence for whoever starts the bot."""
+
+
 class StudyBot(commands.Bot):
     """`daily_jobs`: run the daily question's scheduler (on by default). `scheduler`: the APScheduler
     instance it uses (tests pass one whose jobs only run when fired by hand)."""
@@ -93,7 +97,13 @@ class StudyBot(commands.Bot):
         if self.dev_guild_id:
             guild = discord.Object(self.dev_guild_id)
             self.tree.copy_global_to(guild=guild)
-            synced = await self.tree.sync(guild=guild)
+            try:
+                synced = await self.tree.sync(guild=guild)
+            except (discord.Forbidden, discord.NotFound):  # 403 50001 Missing Access, or 404 for no such server
+                raise CommandSyncError(
+                    f"dev_guild_id {self.dev_guild_id}: the bot is not in that server or lacks the applications.commands "
+                    "scope (invite it with the link in README: Connecting to Discord, or set dev_guild_id = 0)."
+                ) from None
             log.info("synced %d commands to development guild %s", len(synced), self.dev_guild_id)
         else:
             synced = await self.tree.sync()
@@ -113,6 +123,8 @@ class StudyBot(commands.Bot):
 
     async def on_app_command_error(self, interaction: discord.Interaction, error: app_commands.AppCommandError) -> None:
         cause = getattr(error, "original", error)
+        # Discord itself hides guild-only commands in DMs (they are synced with contexts=[0]), so this only
+        # answers a client holding a command list from before that; the fake Discord refuses to send it.
         if isinstance(error, app_commands.NoPrivateMessage):
             cause = StudyError("このコマンドはサーバー内で使ってください（DM では使えません）。 (Use this command in a server, not in DMs.)")
         elif isinstance(error, app_commands.TransformerError):  # e.g. a channel the bot cannot see

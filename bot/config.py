@@ -39,27 +39,62 @@ def load_config(path: Path | None) -> Config:
     return _from_mapping(raw, path.parent)
 
 
+SECTIONS = {
+    "bot": ("database", "content_dir", "dev_guild_id", "log_level"),
+    "console": ("member",),
+    "discord": ("api_base", "gateway_url"),
+}
+
+
 def _from_mapping(raw: dict, base: Path) -> Config:
-    bot = raw.get("bot", {})
-    unknown = set(bot) - {"database", "content_dir", "dev_guild_id", "log_level"}
-    if unknown:
-        raise ConfigError(f"Unknown setting(s) in [bot]: {', '.join(sorted(unknown))}.")
-    level = str(bot.get("log_level", "INFO")).upper()
+    stray = set(raw) - set(SECTIONS)
+    if stray:
+        raise ConfigError(f"Unknown setting(s) outside [bot], [console] and [discord]: {', '.join(sorted(stray))}.")
+    bot, console, endpoints = (_section(raw, name) for name in SECTIONS)
+    level = _text(bot, "log_level", "INFO", "bot").upper()
     if level not in LOG_LEVELS:
         raise ConfigError(f"log_level must be one of {', '.join(LOG_LEVELS)}, not {level!r}.")
     guild = bot.get("dev_guild_id") or None
-    if guild is not None and not isinstance(guild, int):
+    if guild is not None and (not isinstance(guild, int) or isinstance(guild, bool) or guild < 0):
         raise ConfigError("dev_guild_id must be a number (the server id), or 0 to sync commands globally.")
-    endpoints = raw.get("discord", {})
-    unknown = set(endpoints) - {"api_base", "gateway_url"}
-    if unknown:
-        raise ConfigError(f"Unknown setting(s) in [discord]: {', '.join(sorted(unknown))}.")
     return Config(
-        api_base=endpoints.get("api_base") or None,
-        gateway_url=endpoints.get("gateway_url") or None,
-        database=base / bot.get("database", "data/studybot.sqlite3"),
-        content_dir=base / bot.get("content_dir", "content"),
+        api_base=_text(endpoints, "api_base", "", "discord") or None,
+        gateway_url=_text(endpoints, "gateway_url", "", "discord") or None,
+        database=base / _text(bot, "database", "data/studybot.sqlite3", "bot"),
+        content_dir=base / _text(bot, "content_dir", "content", "bot"),
         dev_guild_id=guild,
         log_level=level,
-        console_member=str(raw.get("console", {}).get("member", "you")),
+        console_member=_text(console, "member", "you", "console"),
     )
+
+
+def _section(raw: dict, name: str) -> dict:
+    table = raw.get(name, {})
+    if not isinstance(table, dict):
+        raise ConfigError(f"{name} must be a [{name}] section of settings, not {_kind(table)}.")
+    unknown = set(table) - set(SECTIONS[name])
+    if unknown:
+        raise ConfigError(f"Unknown setting(s) in [{name}]: {', '.join(sorted(unknown))}.")
+    return table
+
+
+def _text(table: dict, key: str, default: str, section: str) -> str:
+    value = table.get(key, default)
+    if not isinstance(value, str):
+        raise ConfigError(f"{key} in [{section}] must be text in quotes (like {key} = \"{default or '...'}\"), not {_kind(value)}.")
+    return value
+
+
+def _kind(value: object) -> str:
+    """How a TOML value reads to the person who wrote it."""
+    if isinstance(value, bool):
+        return f"the boolean {str(value).lower()}"
+    if isinstance(value, (int, float)):
+        return f"the number {value}"
+    if isinstance(value, dict):
+        return "a table"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, str):
+        return f"the text {value!r}"
+    return f"the {type(value).__name__} {value}"

@@ -36,6 +36,24 @@ def test_unreadable_or_broken_config(tmp_path):
     assert "Unknown setting(s) in [bot]: databse" in one_sentence(studybot("--config", str(unknown), "run"))
 
 
+def test_settings_of_the_wrong_type_are_one_sentence(tmp_path):
+    cases = {
+        "[bot]\ndatabase = 5\n": "database in [bot] must be text in quotes",
+        "bot = 3\n": "bot must be a [bot] section of settings, not the number 3.",
+        "[bot]\nlog_level = 5\n": "log_level in [bot] must be text in quotes",
+        "[bot]\ndev_guild_id = true\n": "dev_guild_id must be a number",
+        "[bot]\ndev_guild_id = \"123\"\n": "dev_guild_id must be a number",
+        "dev_guild_id = 123\n[bot]\n": "Unknown setting(s) outside [bot], [console] and [discord]: dev_guild_id.",
+        "[console]\nmember = 7\n": "member in [console] must be text in quotes",
+        "[discord]\napi_base = 1\n": "api_base in [discord] must be text in quotes",
+        "discord = \"x\"\n": "discord must be a [discord] section",
+    }
+    for n, (text, expected) in enumerate(cases.items()):
+        config = tmp_path / f"c{n}.toml"
+        config.write_text(text)
+        assert expected in one_sentence(studybot("--config", str(config), "run")), text
+
+
 def test_a_database_that_cannot_be_opened(tmp_path):
     config = tmp_path / "c.toml"
     (tmp_path / "adir").mkdir()

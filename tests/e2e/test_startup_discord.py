@@ -1,0 +1,53 @@
+"""Starting against Discord with a dev_guild_id of a server the bot is not in: one sentence, exit 2."""
+from __future__ import annotations
+
+import asyncio
+import os
+import random
+import sys
+
+import pytest
+
+from bot.app import build_discord_bot
+from bot.client import CommandSyncError
+from bot.config import Config
+from bot.services import Study, load_bank
+from db.connection import open_database
+from tests.conftest import CONTENT, ROOT, T0, FakeClock
+
+from .fake_discord import FAKE_TOKEN, FakeDiscord, running_bot
+
+pytestmark = pytest.mark.asyncio
+NOT_OUR_SERVER = 123456789012345678
+
+
+async def test_syncing_to_a_server_the_bot_is_not_in_is_refused_like_discord_does(fake_discord: FakeDiscord, tmp_path):
+    db = open_database(tmp_path / "bot.sqlite3")
+    load_bank(db, CONTENT, T0)
+    bot = build_discord_bot(Config(dev_guild_id=NOT_OUR_SERVER), Study(db, FakeClock(), random.Random(1), CONTENT))
+    with pytest.raises(CommandSyncError, match=f"dev_guild_id {NOT_OUR_SERVER}: the bot is not in that server"):
+        async with running_bot(fake_discord, bot):
+            pass
+    sync = fake_discord.requests_for("bulk_set_guild_application_commands")
+    assert [r.status for r in sync] == [403] and fake_discord.commands(guild=NOT_OUR_SERVER) == []
+
+
+async def test_studybot_run_with_a_wrong_dev_guild_id_ends_with_one_sentence(fake_discord: FakeDiscord, tmp_path):
+    config = tmp_path / "config.toml"
+    config.write_text(
+        f'[bot]\ndatabase = "{tmp_path / "bot.sqlite3"}"\ncontent_dir = "{CONTENT}"\ndev_guild_id = {NOT_OUR_SERVER}\n'
+        f'[discord]\napi_base = "{fake_discord.api_base}"\ngateway_url = "{fake_discord.gateway_url}"\n',
+        encoding="utf-8",
+    )
+    env = {k: v for k, v in os.environ.items() if k != "DISCORD_TOKEN"} | {"DISCORD_TOKEN": FAKE_TOKEN}
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "run", "--config", str(config), cwd=ROOT, env=env,
+        stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )
+    _, stderr = await asyncio.wait_for(proc.communicate(), timeout=60)
+    err = stderr.decode()
+    assert proc.returncode == 2 and "Traceback" not in err, err
+    assert [l for l in err.splitlines() if l.startswith("studybot:")] == [
+        f"studybot: dev_guild_id {NOT_OUR_SERVER}: the bot is not in that server or lacks the applications.commands "
+        "scope (invite it with the link in README: Connecting to Discord, or set dev_guild_id = 0)."
+    ]
