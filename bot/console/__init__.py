@@ -6,19 +6,17 @@ bot.presenters (see bot/console/commands.py for the registry and how to add a co
 from __future__ import annotations
 
 import random
-import sqlite3
 import sys
 from collections.abc import Callable, Iterable
 from datetime import datetime, timezone
 from typing import TextIO, Union
 
-from bot.app import build_services
+from bot.app import StartupError, build_services, open_study
 from bot.config import Config
 from bot.console.commands import Command, QuitConsole, Registry, Reply, default_registry
 from bot.console.render import PlainRenderer, RichRenderer, card_text
 from bot.console.session import CONSOLE_CHANNEL_ID, CONSOLE_GUILD_ID, Context, Member, member_id, run_console
-from bot.services import BankLoad, Clock, Study, load_bank
-from db.connection import open_database
+from bot.services import BankLoad, Clock, Study
 
 __all__ = [
     "CONSOLE_CHANNEL_ID", "CONSOLE_GUILD_ID", "Command", "Context", "Member", "PlainRenderer", "QuitConsole", "Registry",
@@ -52,7 +50,7 @@ def bank_notices(loaded: BankLoad) -> list[str]:
 def console_main(config: Config, member: str | None = None, stdin: TextIO | None = None, stdout: TextIO | None = None,
                  clock: Clock = utc_now, rng: random.Random | None = None, *, interactive: bool | None = None,
                  plain: bool | None = None, commands: Commands = (), width: int | None = None) -> int:
-    """`studybot console`: open the database, load the bank, chat until /quit or the end of input.
+    """`studybot console`: open the study as the Discord bot does, chat until /quit or the end of input.
 
     `interactive` defaults to whether stdin is a terminal; piped input gives plain output. `commands`:
     more registry entries, or a function of the Study that returns them. Returns the exit status.
@@ -61,25 +59,26 @@ def console_main(config: Config, member: str | None = None, stdin: TextIO | None
     stdout = stdout if stdout is not None else sys.stdout
     if interactive is None:
         interactive = _isatty(stdin)
+    loads: list[BankLoad] = []
     try:
-        db = open_database(config.database)
-    except (sqlite3.Error, OSError) as exc:
-        print(f"studybot: the database {config.database} cannot be opened: {exc}.", file=stdout)
+        study = open_study(config, clock=clock, rng=rng, on_load=loads.append)
+    except StartupError as exc:
+        print("\n".join(_startup_failure(exc, loads, config)), file=stdout)
         return 2
     try:
-        loaded = load_bank(db, config.content_dir, clock())
-        if loaded.report is None:
-            print(f"studybot: {config.content_dir / 'questions'} に有効な問題がありません。`studybot content check` で確認してください。 "
-                  "(No valid questions.)", file=stdout)
-            for problem in loaded.problems[:MAX_PROBLEMS_SHOWN]:
-                print(f"  {problem}", file=stdout)
-            return 2
-        study = Study(db, clock, rng if rng is not None else random.Random(), config.content_dir)
         extra = commands(study) if callable(commands) else commands
         return run_console(build_services(study), member=member or config.console_member, stdin=stdin, stdout=stdout,
-                           interactive=interactive, plain=plain, commands=extra, notices=bank_notices(loaded), width=width)
+                           interactive=interactive, plain=plain, commands=extra, notices=bank_notices(loads[0]), width=width)
     finally:
-        db.close()
+        study.db.close()
+
+
+def _startup_failure(error: StartupError, loads: list[BankLoad], config: Config) -> list[str]:
+    """The one sentence, in Japanese when the bank had no valid question (with its first problems)."""
+    if not loads or loads[0].report is not None:
+        return [f"studybot: {error}"]
+    return [f"studybot: {config.content_dir / 'questions'} に有効な問題がありません。`studybot content check` で確認してください。 "
+            "(No valid questions.)", *(f"  {problem}" for problem in loads[0].problems[:MAX_PROBLEMS_SHOWN])]
 
 
 def _isatty(stream: TextIO) -> bool:
