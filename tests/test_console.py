@@ -18,7 +18,7 @@ from bot.config import Config
 from bot.console import Command, Reply, console_main, member_id, run_console
 from bot.console.parsing import parse_options, split_command
 from bot.console.render import card_text
-from bot.presenters import Card, question_card
+from bot.presenters import Card, question_card, reveal_pages
 from db import practice
 from db.connection import open_database
 from tests.conftest import CONTENT, ROOT, FakeClock
@@ -411,6 +411,50 @@ def test_a_person_at_a_terminal(tmp_path, study):
     finally:
         child.close()
     assert child.exitstatus == 0
+
+
+def test_a_paged_reveal_at_a_terminal_ends_with_the_rating_buttons(tmp_path, study):
+    pexpect = pytest.importorskip("pexpect")
+    expected = study.draw(1, member_id("太郎"), "junior")  # what seed 7 draws first, computed the same way
+    total = len(reveal_pages(expected, study.outputs_dir))
+    assert total > 1
+    env = dict(os.environ, LANG="C.UTF-8", LC_ALL="C.UTF-8", TERM="xterm-256color", PYTHONPATH=str(ROOT))
+    env.pop("NO_COLOR", None)
+    child = pexpect.spawn(sys.executable, ["-c", textwrap.dedent(SCRIPT), str(tmp_path / "db.sqlite3"), str(CONTENT)],
+                          cwd=str(tmp_path), env=env, encoding="utf-8", dimensions=(50, 120), timeout=10)
+    try:
+        child.expect_exact("太郎> ")
+        child.sendline("/question junior")
+        child.expect_exact("太郎> ")
+        child.sendline("/reveal")
+        for page in range(1, total):
+            child.expect_exact(f"ページ {page}/{total}")
+            child.expect_exact("[Next 次へ]")
+            child.expect_exact("太郎> ")
+            assert "/rate" not in child.before  # a page before the last leads on to the next
+            child.sendline("")
+        child.expect_exact(f"ページ {total}/{total}")
+        child.expect_exact("[思い出せた (Good)]")  # the rating buttons, under the last page
+        child.expect_exact("/rate good")
+        child.expect_exact("太郎> ")
+        assert "Next" not in child.before
+        child.sendline("/rate good")
+        child.expect_exact("次の復習: 2日後 (in 2 days)")
+        child.expect_exact(expected.id)
+        child.expect_exact("太郎> ")
+        child.sendline("/answer")  # a command typed into the text box closes it instead of becoming the answer
+        child.expect_exact("│ ")
+        child.sendline("/streak")
+        child.expect_exact("回答欄を閉じました（回答は取り消します）")
+        child.expect_exact("回答を取り消しました")
+        child.expect_exact("太郎 の連続記録 (streak)")
+        child.expect_exact("太郎> ")
+        child.sendline("/quit")
+        child.expect(pexpect.EOF)
+    finally:
+        child.close()
+    assert child.exitstatus == 0
+    assert practice.answers_of(open_database(tmp_path / "db.sqlite3"), 1, member_id("太郎")) == []
 
 
 def test_feedback_rating_review_and_stats_in_the_terminal(study, clock):

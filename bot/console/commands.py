@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Union
 
-from bot.console.parsing import first_word, fold
+from bot.console.parsing import first_word, fold, shorten
 from bot.core.errors import InvalidAnswer, NoQuestionsLeft, UnknownQuestion
 from bot.console import daily, review
 from bot.presenters import HELP_COMMANDS, LEVEL_NAMES, Card, error_card, help_card, question_card, reveal_pages
@@ -65,18 +65,30 @@ class Command:
         usage, text = _standard_help().get(self.name, (f"/{self.name}", ""))
         return self.usage or usage, self.help or text
 
+    @property
+    def discord_only(self) -> tuple[str, ...]:
+        """The Discord command's options that mean nothing here (`channel`, `share`): accepted with a note."""
+        ours = {*self.params, *self.keywords}
+        return tuple(option for option in _discord_options().get(self.name, ()) if option not in ours)
+
+
+def _split_usage(usage: str) -> tuple[str, tuple[str, ...]]:
+    """"/daily setup channel time [reveal_time]" -> ("daily setup", ("channel", "time", "reveal_time"))."""
+    words = usage.lstrip("/").split()
+    n = 0
+    while n < len(words) and re.fullmatch(r"[a-z]+", words[n]) and not (n and words[n] in _OPTION_WORDS):
+        n += 1
+    return " ".join(words[:n]), tuple(word.strip("[]") for word in words[n:])
+
 
 def _standard_help() -> dict[str, tuple[str, str]]:
     """By command name: "/daily setup channel time …" is "daily setup", "/question [level]" is "question"."""
-    entries = {}
-    for usage, text in HELP_COMMANDS:
-        words = []
-        for word in usage.lstrip("/").split():
-            if not re.fullmatch(r"[a-z]+", word) or (words and word in _OPTION_WORDS):
-                break
-            words.append(word)
-        entries[" ".join(words)] = (usage, text)
-    return entries
+    return {_split_usage(usage)[0]: (usage, text) for usage, text in HELP_COMMANDS}
+
+
+def _discord_options() -> dict[str, tuple[str, ...]]:
+    """The options of each Discord command, as HELP_COMMANDS lists them."""
+    return dict(_split_usage(usage) for usage, _ in HELP_COMMANDS)
 
 
 # option names written bare in HELP_COMMANDS' usages (after the command's own words)
@@ -169,7 +181,7 @@ def question(ctx: Context, args: dict[str, str]) -> Result:
     level, category = args.get("level"), args.get("category")
     if level is not None and _level(level) is None:
         if category is not None:
-            return Reply(notes=(f"level は junior か senior（ジュニア／シニア）です: {level} (level must be junior or senior)",),
+            return Reply(notes=(f"level は junior か senior（ジュニア／シニア）です: {shorten(level)} (level must be junior or senior)",),
                          error=True)
         level, category = None, level  # `/question 高度な機械学習`: a category without a level
     level = _level(level) if level else None

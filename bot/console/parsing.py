@@ -3,20 +3,34 @@
 `/question junior MLアルゴリズムと理論` and `/question level:junior category:MLアルゴリズムと理論` give the
 same options. Positional words fill the options in order and the last one takes the rest of the line, so
 `/answer` keeps a whole sentence (spaces, colons and all). Full-width `／`, `：` and spaces from a Japanese
-input method work too.
+input method work too, and option values that are choices or ids are folded to half-width (`ｗｅｅｋ`).
 """
 from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import dataclass, field
 
 _WORD = re.compile(r"(\S+)\s*(.*)", re.S)
-_KEY = re.compile(r"([A-Za-z_]+)[:：]")
+_NAME = r"[A-Za-zＡ-Ｚａ-ｚ_＿]+"
+_KEY = re.compile(rf"({_NAME})[:：]")
+_NEXT_KEY = re.compile(rf"\s({_NAME})[:：]")
+_MENTION = re.compile(r"<@!?\d+>")
+
+# choices and ids, compared as half-width; free text (answers, names, categories) stays as typed
+CHOICE_OPTIONS = frozenset({"level", "period", "by", "rating"})
+ID_OPTIONS = frozenset({"question", "time", "timezone", "reveal_time"})
+ECHO_CHARS = 30  # how much of something unrecognised a message repeats back
 
 
 def fold(text: str) -> str:
     """For comparing names: full-width to half-width, case-insensitive."""
     return unicodedata.normalize("NFKC", text).casefold()
+
+
+def shorten(text: str, limit: int = ECHO_CHARS) -> str:
+    """What a message echoes back of the member's input: at most `limit` characters."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def split_command(line: str) -> tuple[str, str] | None:
@@ -33,35 +47,87 @@ def first_word(text: str) -> tuple[str, str]:
     return (match.group(1), match.group(2)) if match else ("", "")
 
 
-def parse_options(rest: str, params: tuple[str, ...], keywords: tuple[str, ...] = ()) -> dict[str, str]:
-    """Options by name (`name:value`, the value runs to the next `name:`) or by position.
+@dataclass
+class Options:
+    """A command's parsed options, and what the line held that they do not use (so it is never dropped unsaid)."""
 
-    `params` may be given by position, in order, the last one free taking everything left; `keywords`
-    only by name. Empty values are left out; extra words after the last option are ignored.
+    values: dict[str, str] = field(default_factory=dict)
+    discord_only: list[str] = field(default_factory=list)  # option names that mean something only in Discord
+    skipped: list[str] = field(default_factory=list)  # unknown `name:value` pairs and extra words, as typed
+
+
+def parse_options(rest: str, params: tuple[str, ...], keywords: tuple[str, ...] = ()) -> dict[str, str]:
+    """The option values of `rest`; see `parse`."""
+    return parse(rest, params, keywords).values
+
+
+def parse(rest: str, params: tuple[str, ...], keywords: tuple[str, ...] = (),
+          discord_only: tuple[str, ...] = ()) -> Options:
+    """Options by name (`name:value`) or by position.
+
+    `params` may be given by position, in order, the last one free taking everything left (an answer may
+    hold `Bagging: …`) up to a Discord-only option; `keywords` only by name. By name, the free option's
+    value runs to the next option not given yet, any other's to the next `name:` of any kind.
+    `discord_only` options and unknown `name:value` pairs (value: one word) are set aside, as are words
+    after the last option. Empty values are left out.
     """
-    names = {n.casefold(): n for n in (*params, *keywords)}
-    values: dict[str, str] = {}
+    names = {fold(n): n for n in (*params, *keywords)}
+    ignorable = {fold(n): n for n in discord_only}
+    free_param = params[-1] if params else None
+    found = Options()
     text = rest.strip()
     while text:
         match = _KEY.match(text)
-        key = names.get(match.group(1).casefold()) if match else None
-        if key is not None and key not in values:
-            value, text = _until_next_key(text[match.end():], names, set(values) | {key})
-            values[key] = value.strip()
-            continue
-        free = [p for p in params if p not in values]
-        if not free:
-            break
-        if len(free) == 1:
-            values[free[0]] = text.strip()
-            break
-        values[free[0]], text = first_word(text)
-    return {k: v for k, v in values.items() if v}
+        word = fold(match.group(1)) if match else None
+        key = names.get(word) if word else None
+        waiting = [p for p in params if p not in found.values]
+        if key is not None and key not in found.values:
+            taken = set(found.values) | {key}
+
+            def ends_free_text(w: str) -> bool:
+                return (w in names and names[w] not in taken) or w in ignorable
+
+            value, text = _until(text[match.end():], ends_free_text if key == free_param else None)
+            found.values[key] = value.strip()
+        elif match and (word in ignorable or waiting[:1] != [free_param]):
+            # not an option here and no free text to take it: set aside with its one-word value (`#general`, `true`)
+            value, text = first_word(text[match.end():])
+            if word in ignorable:
+                found.discord_only.append(ignorable[word])
+            else:
+                found.skipped.append(match.group(0) + value)
+        elif not waiting:
+            extra, text = first_word(text)
+            found.skipped.append(extra)
+        elif len(waiting) == 1:
+            value, text = _until(text, lambda w: w in ignorable)
+            found.values[waiting[0]] = value.strip()
+        else:
+            found.values[waiting[0]], text = first_word(text)
+    found.values = {k: v for k, v in found.values.items() if v}
+    return found
 
 
-def _until_next_key(text: str, names: dict[str, str], taken: set[str]) -> tuple[str, str]:
-    for match in re.finditer(r"\s([A-Za-z_]+)[:：]", text):
-        key = names.get(match.group(1).casefold())
-        if key is not None and key not in taken:
+def _until(text: str, ends) -> tuple[str, str]:
+    """`text` up to the next ` name:` for which `ends(name)` (any name when `ends` is None), and the rest."""
+    for match in _NEXT_KEY.finditer(text):
+        if ends is None or ends(fold(match.group(1))):
             return text[: match.start()], text[match.start():].strip()
     return text, ""
+
+
+def normalise(values: dict[str, str]) -> tuple[dict[str, str], str | None]:
+    """Choices and ids folded to half-width; `member:@花子` is 花子. Returns the values and a problem, if any."""
+    out = {}
+    for name, value in values.items():
+        if name in CHOICE_OPTIONS:
+            value = fold(value)
+        elif name in ID_OPTIONS:
+            value = unicodedata.normalize("NFKC", value)
+        elif name == "member":
+            if _MENTION.search(value):
+                return values, (f"ターミナルではメンション（{shorten(value)}）ではなく名前で指定します。例: 花子 "
+                                "(use a member's name here, not a mention)")
+            value = value.lstrip("@＠").strip()
+        out[name] = value
+    return {k: v for k, v in out.items() if v}, None

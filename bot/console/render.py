@@ -4,7 +4,9 @@ The only place that knows how a Card looks in a terminal (as bot/discord_render.
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import TextIO
 
 from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
@@ -20,6 +22,24 @@ from bot.presenters import Card
 
 FIGURE_LABEL = "図 (figure)"
 INLINE_FIELD_CHARS = 40  # as bot/discord_render.py: longer field values get their own block
+# control characters (ESC, C1, bidi overrides) in stored answers or names would drive the terminal: shown escaped
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(text: str) -> str:
+    """`text` safe to print: newlines and tabs kept, other control characters written as `\\x1b`."""
+    return _CONTROL.sub(_escape, text.replace("\r\n", "\n"))
+
+
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"
+
+
+def printable_card(card: Card) -> Card:
+    return replace(card, title=printable(card.title), description=printable(card.description),
+                   fields=tuple((printable(name), printable(value)) for name, value in card.fields),
+                   footer=printable(card.footer) if card.footer else card.footer)
 
 
 def button_hints(buttons: tuple[tuple[str, str], ...]) -> str:
@@ -93,7 +113,7 @@ class PlainRenderer:
         if buttons:
             blocks.append(button_hints(buttons))
         if blocks:
-            self.out.write("\n\n".join(blocks) + "\n\n")
+            self.out.write(printable("\n\n".join(blocks)) + "\n\n")
             self.out.flush()
 
 
@@ -106,9 +126,9 @@ class RichRenderer:
     def show(self, notes: Sequence[str] = (), cards: Sequence[Card] = (), buttons: tuple[tuple[str, str], ...] = (),
              *, error: bool = False) -> None:
         for note in notes:
-            self.console.print(Text(note, style="bold red" if error else "yellow"))
+            self.console.print(Text(printable(note), style="bold red" if error else "yellow"))
         for card in cards:
-            self.console.print(self.panel(card))
+            self.console.print(self.panel(printable_card(card)))
         if buttons:
             self.console.print(self.hints(buttons))
 
@@ -150,6 +170,6 @@ class RichRenderer:
         for n, (label, command) in enumerate(buttons):
             if n:
                 text.append("  ")
-            text.append(f"[{label}]", style="bold reverse")
-            text.append(f" {command}", style="cyan")
+            text.append(f"[{printable(label)}]", style="bold reverse")
+            text.append(f" {printable(command)}", style="cyan")
         return text

@@ -8,12 +8,12 @@ import hashlib
 import logging
 import sys
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TextIO
 
 from bot.console.commands import Command, QuitConsole, Registry, Reply, as_reply, default_registry
-from bot.console.parsing import fold, parse_options, split_command
-from bot.console.render import PlainRenderer, RichRenderer
+from bot.console.parsing import Options, fold, normalise, parse, shorten, split_command
+from bot.console.render import PlainRenderer, RichRenderer, printable
 from bot.core.errors import StudyError
 from bot.presenters import UNEXPECTED_ERROR, error_card
 from bot.services import Services, Study
@@ -48,6 +48,7 @@ class LineReader:
 
     def __init__(self, stdin: TextIO, stdout: TextIO, interactive: bool):
         self.stdin, self.stdout, self.interactive = stdin, stdout, interactive
+        self.pending: list[str] = []  # lines given back, to be read again
         self.use_input = interactive and stdin is sys.stdin and stdout is sys.stdout
         if self.use_input:
             try:
@@ -57,6 +58,8 @@ class LineReader:
 
     def read(self, prompt: str = "") -> str | None:
         """One line without its newline; None at the end of input. Ctrl-C raises KeyboardInterrupt."""
+        if self.pending:
+            return self.pending.pop(0)
         if self.use_input:
             try:
                 return input(prompt)
@@ -68,6 +71,10 @@ class LineReader:
             self.stdout.flush()
         line = self.stdin.readline()
         return line.rstrip("\r\n") if line else None
+
+    def unread(self, line: str) -> None:
+        """The next read returns `line` (already typed, so without a prompt)."""
+        self.pending.insert(0, line)
 
 
 def as_services(study: Study | Services) -> Services:
@@ -94,6 +101,7 @@ class Context:
         self.guild_id = guild_id
         self.channel_id = channel_id
         self.pages: list = []  # the rest of a paged reply, for /next
+        self.page_buttons: tuple[tuple[str, str], ...] = ()  # that reply's buttons, shown with its last page
         self._show = show
 
     @property
@@ -106,26 +114,50 @@ class Context:
 
     def switch_member(self, name: str) -> Member:
         self.member = Member.named(name)
-        self.pages = []
+        self.pages, self.page_buttons = [], ()
         return self.member
 
     def ask(self, heading: str) -> str | None:
-        """Several lines, ended by an empty line or the end of input (Discord's modal); None if cancelled."""
+        """Several lines (Discord's modal), ended by an empty line, the end of input or a command line;
+        None if cancelled. A command line closes the box and runs next: what was typed is sent first;
+        an empty box is an empty answer when piped, a change of mind at a terminal."""
         if self.interactive:
-            self._show(Reply(notes=(heading, "複数行で書けます。空行で送信、Ctrl-C で取り消し。 (Empty line sends, Ctrl-C cancels.)")))
+            self._show(Reply(notes=(heading, "複数行で書けます。空行で送信、/ で始まる行はコマンド、Ctrl-C で取り消し。 "
+                                             "(Empty line sends, a / line is a command, Ctrl-C cancels.)")))
         lines: list[str] = []
         try:
             while (line := self.reader.read("│ ")) is not None and line.strip():
+                if split_command(line) is not None:
+                    self.reader.unread(line)
+                    return self._closed_by_command(line, lines)
                 lines.append(line)
         except KeyboardInterrupt:
             return None
         return "\n".join(lines)
 
+    def _closed_by_command(self, line: str, lines: list[str]) -> str | None:
+        if lines:
+            what = f"ここまでの {len(lines)} 行を回答として送ります", "your answer so far is sent"
+        elif self.interactive:
+            what = "回答は取り消します", "the answer is cancelled"
+        else:
+            what = "回答は空です", "the answer is empty"
+        self._show(Reply(notes=(f"{shorten(line.strip())} はコマンドなので回答欄を閉じました（{what[0]}）。 "
+                                f"(A line starting with / is a command: {what[1]}.)",)))
+        return "\n".join(lines) if lines or not self.interactive else None
+
+    def first_page(self, reply: Reply) -> Reply:
+        """A terminal shows a paged reply one page at a time: the rest waits for /next, its buttons for the last page."""
+        if not (reply.paged and self.interactive and len(reply.cards) > 1):
+            return reply
+        self.pages, self.page_buttons = list(reply.cards[1:]), reply.buttons
+        return replace(reply, cards=reply.cards[:1], buttons=_next_hint(self.pages))
+
     def next_page(self) -> Reply:
         if not self.pages:
             return Reply(notes=("次のページはありません。 (No more pages.)",))
         card = self.pages.pop(0)
-        return Reply((card,), buttons=_next_hint(self.pages))
+        return Reply((card,), buttons=_next_hint(self.pages) if self.pages else self.page_buttons)
 
     def handle(self, line: str) -> Reply:
         """Run one typed line. Raises QuitConsole for /quit."""
@@ -138,7 +170,12 @@ class Context:
             return self._unknown(name)
         if not command.available:
             return Reply(notes=(f"/{command.name}: {command.unavailable}",))
-        args = parse_options(rest, command.params, command.keywords)
+        options = parse(rest, command.params, command.keywords, command.discord_only)
+        args, problem = normalise(options.values)
+        if problem:
+            return Reply(notes=(problem,), error=True)
+        if options.discord_only or options.skipped:
+            self._show(Reply(notes=_set_aside(options)))
         try:
             return as_reply(command.handler(self, args))
         except StudyError as error:
@@ -156,8 +193,20 @@ class Context:
             return Reply(notes=(f"/{name} の後にサブコマンドを続けてください: {names} (choose a subcommand)",), error=True)
         close = self.registry.close_to(name)
         maybe = f"もしかして {' / '.join('/' + c for c in close)} ？ " if close else ""
-        return Reply(notes=(f"/{name} というコマンドはありません。{maybe}/help で一覧を表示します。 (Unknown command.)",),
+        return Reply(notes=(f"/{shorten(name)} というコマンドはありません。{maybe}/help で一覧を表示します。 (Unknown command.)",),
                      error=True)
+
+
+def _set_aside(options: Options) -> tuple[str, ...]:
+    """What a line held that the command does not use, so nothing typed is dropped unsaid."""
+    notes = []
+    if options.discord_only:
+        names = "、".join(f"{name}:" for name in options.discord_only)
+        notes.append(f"{names} はターミナルでは不要です（無視しました）。 (Discord only; ignored here.)")
+    if options.skipped:
+        words = "、".join(f"`{shorten(word)}`" for word in options.skipped)
+        notes.append(f"使えないオプションや余分な語を無視しました: {words} (ignored: unknown options or extra words)")
+    return tuple(notes)
 
 
 def _next_hint(rest: list) -> tuple[tuple[str, str], ...]:
@@ -191,18 +240,15 @@ def run_console(study: Study | Services, *, member: str, stdin: TextIO, stdout: 
     reader = LineReader(stdin, stdout, interactive)
 
     def show(reply: Reply) -> None:
-        cards, buttons = list(reply.cards), reply.buttons
-        if reply.paged and interactive and len(cards) > 1:
-            cards, ctx.pages = cards[:1], cards[1:]
-            buttons = _next_hint(ctx.pages)
-        renderer.show(reply.notes, cards, buttons, error=reply.error)
+        reply = ctx.first_page(reply)
+        renderer.show(reply.notes, reply.cards, reply.buttons, error=reply.error)
 
     ctx = Context(study, registry, Member.named(member or "you"), reader, show, interactive=interactive,
                   guild_id=guild_id, channel_id=channel_id)
     renderer.show([*greeting(ctx.display_name), *notices])
     while True:
         try:
-            line = reader.read(f"{ctx.display_name}> " if interactive else "")
+            line = reader.read(f"{printable(ctx.display_name)}> " if interactive else "")
         except KeyboardInterrupt:
             renderer.show(["", "終了するには /quit か Ctrl-D。 (Type /quit to leave.)"])
             continue
