@@ -9,10 +9,12 @@ from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING
 
+from bot.core import points
 from bot.presenters import FIELD_LIMIT, Card, answer_receipt
 from bot.presenters_progress import daily_answer_card
 
 if TYPE_CHECKING:  # types only: importing the scorer loads scikit-learn
+    from bot.core.points import PointsVerdict
     from bot.services.feedback import Feedback
     from bot.services.answering import Answered
     from bot.services.review import ReviewCounts
@@ -54,9 +56,27 @@ def with_feedback(card: Card, feedback: Feedback | None) -> Card:
 
 
 def answered_card(answered: Answered) -> Card:
-    """The receipt of any answer: the daily one (counted or not) or the practice one, with its feedback."""
+    """The receipt of any answer: the daily one (counted or not) or the practice one, with its feedback
+    and, for a daily answer, the points it earned or why it earned none."""
     card = daily_answer_card(answered.daily) if answered.daily is not None else answer_receipt(answered.question, answered.text)
-    return with_feedback(card, answered.feedback)
+    card = with_feedback(card, answered.feedback)
+    why = points_text(answered.points)
+    return replace(card, fields=card.fields + (("ポイント (points)", why),)) if why else card
+
+
+def points_text(verdict: PointsVerdict | None) -> str | None:
+    """Why a daily answer earned what it did (None when there is nothing to say: no scorer, or too late,
+    which the receipt's footer already says)."""
+    if verdict is None or verdict.reason == points.LATE:
+        return None
+    practice = "この回答は練習として採点しました。"
+    return {
+        points.POINTS: f"**+{verdict.points}**（この問題の最初に採点された回答です）",
+        points.NOT_FIRST: f"ポイントはこの問題の最初に採点された回答で決まります（{verdict.question_points} 点）。{practice}",
+        points.REVEALED: f"模範解答を表示した後の回答なので、ポイントはつきません。{practice}",
+        points.PUBLIC: f"模範解答がスレッドで公開された後の回答なので、ポイントはつきません。{practice}",
+        points.UNJUDGED: "採点されなかったのでポイントはつきません。次に採点された回答がこの問題のポイントになります。",
+    }[verdict.reason]
 
 
 def _lines(mark: str, phrases: list[str]) -> str:

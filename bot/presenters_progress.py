@@ -37,6 +37,7 @@ NO_POST = {
     svc.ALREADY_POSTED: "今日の問題はもう投稿済みです。",
     svc.IN_PROGRESS: "今日の問題を投稿しているところです。",
     svc.WAS_SKIPPED: "今日の問題はスキップされました。",
+    svc.RETRY_LATER: "今日の問題は投稿に失敗したため、再試行の時刻を待っています。",
     rules.NO_QUESTIONS: REASONS[rules.NO_QUESTIONS] + "。",
 }
 MARKDOWN = re.compile(r"([\\*_`~|\[\]])")  # what could turn a name into formatting or a link
@@ -91,7 +92,26 @@ def status_card(status: DailyStatus, shown: int = 7) -> Card:
     )
     if skipped:
         fields += (("スキップした日と理由", _cut("\n".join(skipped), FIELD_LIMIT)),)
+    trouble = [text for line in status.recent for text in _trouble(line.post, status.settings)]
+    if trouble:
+        fields += (("失敗と再試行 (failures and retries)", _cut("\n".join(trouble), FIELD_LIMIT)),)
     return replace(card, fields=fields)
+
+
+def _trouble(post: DailyPost, settings: DailySettings) -> list[str]:
+    """A post's failed attempts (and when it is tried again) and a failed or partial reveal."""
+    day, lines = day_label(post.local_date), []
+    if post.failures and post.state != rules.SKIPPED:  # a skipped day's reason is listed above
+        then = {rules.POSTED: "その後投稿済み"}.get(post.state, "")
+        if post.state == rules.INTENDED and post.retry_at:
+            then = f"{_when(post.retry_at.astimezone(settings.zone))} に再試行"
+        lines.append(f"{day}: 投稿に {post.failures} 回失敗（最後: {reason_text(post.last_error)}）" + (f"・{then}" if then else ""))
+    if post.reveal_note:
+        pages = f"・{post.pages_revealed} ページまで公開済み" if post.pages_revealed else ""
+        then = "公開を断念" if post.revealed_at else (
+            f"{_when(post.reveal_retry_at.astimezone(settings.zone))} に再試行" if post.reveal_retry_at else "")
+        lines.append(f"{day} の模範解答: {reason_text(post.reveal_note)}{pages}" + (f"・{then}" if then else ""))
+    return lines
 
 
 def _post_line(post: DailyPost, title: str | None) -> str:
@@ -128,6 +148,10 @@ def slot_outcome_card(outcome: SlotOutcome) -> Card:
         return Card(title="今日の問題を投稿しました (posted)", description=f"<#{outcome.post.channel_id}>", kind="reveal")
     if outcome.kind == "skipped":
         return Card(title="投稿できませんでした (skipped)", description=reason_text(outcome.reason), kind="error")
+    if outcome.kind == "failed":
+        retry = f"\n{_when(outcome.retry_at)} に自動で再試行します。" if outcome.retry_at else ""
+        return Card(title="投稿に失敗しました (failed; will retry)", description=reason_text(outcome.reason) + retry,
+                    kind="error")
     text = NO_POST.get(outcome.reason, outcome.reason or "")
     if outcome.reason == svc.WAS_SKIPPED and outcome.post is not None:
         text += f"\n理由: {reason_text(outcome.post.reason)}"
@@ -167,7 +191,10 @@ PERIOD_NOTES = {
     "month": "今月の連続 = 今続いている連続記録のうち今月の問題への回答数（月の初めから数え直し）。",
     "all": "",
 }
-BY_NOTES = {"points": "ポイント = 日替わり問題ごとの自分の最高スコア（回答フィードバックの 0〜100 点）の合計。"}
+BY_NOTES = {
+    "answers": "回答数 = 期間内の日替わり問題に、出題中に回答した数（同じ問題は 1 回）。",
+    "points": "ポイント = 日替わり問題ごとに、模範解答を見る前の最初に採点された回答のスコア（0〜100 点）の合計。",
+}
 
 
 def leaderboard_card(board: Leaderboard) -> Card:
@@ -180,9 +207,14 @@ def leaderboard_card(board: Leaderboard) -> Card:
     return Card(
         title=_cut(f"ランキング: {what} ・ {period}", TITLE_LIMIT),
         description="\n".join(lines),
-        footer=(PERIOD_NOTES[board.period] + BY_NOTES.get(board.by, "") + " 期間は最新の日替わり問題の日付（サーバーのタイムゾーン）で決まります。").strip(),
+        footer=(_board_note(board) + " 期間は最新の日替わり問題の日付（サーバーのタイムゾーン）で決まります。").strip(),
         kind="info",
     )
+
+
+def _board_note(board: Leaderboard) -> str:
+    """What the number means: the period streak needs explaining; answers and points say what they sum."""
+    return PERIOD_NOTES[board.period] if board.by == "streak" else BY_NOTES[board.by]
 
 
 def _entry(entry: BoardEntry, unit: str) -> str:

@@ -33,6 +33,18 @@ def current_question_id(db: Database, guild_id: int, user_id: int) -> str | None
     return rows[0]["question_id"] if rows else None
 
 
+def record_reveal(db: Database, guild_id: int, user_id: int, question_id: str, now: datetime) -> None:
+    """The member was shown the model answer of `question_id` (it decides a daily question's points)."""
+    db["reveals"].insert({"guild_id": guild_id, "user_id": user_id, "question_id": question_id,
+                          "revealed_at": now.isoformat()})
+
+
+def reveal_times(db: Database, guild_id: int, user_id: int, question_id: str) -> list[datetime]:
+    rows = db.execute("select revealed_at from reveals where guild_id = ? and user_id = ? and question_id = ?",
+                      [guild_id, user_id, question_id])
+    return [datetime.fromisoformat(r[0]) for r in rows]
+
+
 def record_answer(db: Database, guild_id: int, user_id: int, question_id: str, text: str, now: datetime, *,
                   daily_post_id: int | None = None, display_name: str | None = None) -> int:
     stamp = now.isoformat()

@@ -13,8 +13,10 @@ from datetime import datetime
 
 from sqlite_utils import Database
 
+from bot.core import points
 from bot.core.boards import ALL
 from bot.core.daily import DailyPost
+from bot.core.points import PointsVerdict
 from bot.core.streaks import BoardRow, StreakState, answer, board_answer
 from db import practice
 
@@ -81,23 +83,51 @@ def _apply(db: Database, guild_id: int, user_id: int, state: StreakState, seq: i
 
 
 def record_daily_score(db: Database, answer_id: int, score: int, covered: list[str], missed: list[str]) -> int:
-    """Store an answer's score; a counted daily answer that beats the member's best for that question
-    adds the difference to their points in each period. Returns the points gained."""
+    """Store an answer's score; when it is the member's first judged answer to a counted daily question,
+    its points (bot.core.points) go to each period. Returns the points gained."""
     with db.atomic():
-        row = next(db.query("select a.guild_id, a.user_id, a.daily_post_id, p.week_key, p.month_key from answers a "
-                            "left join daily_posts p on p.id = a.daily_post_id where a.id = ?", [answer_id]))
-        best = _best_score(db, row["daily_post_id"], row["user_id"]) if row["daily_post_id"] else 0
         practice.record_feedback(db, answer_id, score, covered, missed)
-        gained = max(0, score - best) if row["daily_post_id"] else 0
-        for key in (ALL, row["week_key"], row["month_key"]) if gained else ():
-            db.execute("update board_stats set points = points + ? where guild_id = ? and period_key = ? and user_id = ?",
-                       [gained, row["guild_id"], key, row["user_id"]])
+        verdict = points_verdict(db, answer_id)
+        gained = verdict.points if verdict is not None else 0
+        if gained:
+            row = next(db.query("select a.guild_id, a.user_id, p.week_key, p.month_key from answers a "
+                                "join daily_posts p on p.id = a.daily_post_id where a.id = ?", [answer_id]))
+            for key in (ALL, row["week_key"], row["month_key"]):
+                db.execute("update board_stats set points = points + ? where guild_id = ? and period_key = ? and user_id = ?",
+                           [gained, row["guild_id"], key, row["user_id"]])
     return gained
 
 
-def _best_score(db: Database, post_id: int, user_id: int) -> int:
-    return db.execute("select coalesce(max(score), 0) from answers where daily_post_id = ? and user_id = ?",
-                      [post_id, user_id]).fetchone()[0]
+_FIRST_JUDGED = ("select a.id, a.user_id, a.question_id, a.score, a.created_at, p.posted_at, p.revealed_at, p.reveal_note, "
+                 "p.week_key, p.month_key from answers a join daily_posts p on p.id = a.daily_post_id "
+                 "where a.score is not null and a.id = (select min(b.id) from answers b where b.daily_post_id = a.daily_post_id "
+                 "and b.user_id = a.user_id and b.score is not null)")
+
+
+def points_verdict(db: Database, answer_id: int) -> PointsVerdict | None:
+    """What a daily answer earned and why (None for an answer that was never to a daily post)."""
+    rows = list(db.query("select guild_id, user_id, daily_post_id, score from answers where id = ?",
+                         [answer_id]))
+    if not rows or rows[0]["daily_post_id"] is None:
+        return PointsVerdict(points.LATE) if rows else None
+    row = rows[0]
+    if row["score"] is None:
+        return PointsVerdict(points.UNJUDGED)
+    first = next(db.query(_FIRST_JUDGED + " and a.daily_post_id = ? and a.user_id = ?", [row["daily_post_id"], row["user_id"]]))
+    reveals = practice.reveal_times(db, row["guild_id"], row["user_id"], first["question_id"])
+    seen, earned = _first_points(first, reveals)
+    if first["id"] != answer_id:
+        return PointsVerdict(points.NOT_FIRST, 0, earned)
+    return PointsVerdict(seen or points.POINTS, earned, earned)
+
+
+def _first_points(first: dict, reveals: list[datetime]) -> tuple[str | None, int]:
+    """(how the model answer was seen before it or None, the points) of a first judged daily answer."""
+    when = datetime.fromisoformat
+    public = when(first["revealed_at"]) if first["revealed_at"] and not first["reveal_note"] else None
+    posted = when(first["posted_at"]) if first["posted_at"] else None
+    seen = points.model_answer_seen(when(first["created_at"]), posted, public, reveals)
+    return seen, points.first_answer_points(first["score"], when(first["created_at"]), posted, public, reveals)
 
 
 def rebuild(db: Database, guild_id: int | None = None) -> int:
@@ -133,14 +163,17 @@ def _replay(db: Database, guild_id: int) -> tuple[dict[int, StreakState], dict[t
 
 
 def _replay_points(db: Database, guild_id: int) -> dict[tuple[int, str], int]:
-    points: dict[tuple[int, str], int] = defaultdict(int)
-    rows = db.execute(
-        "select a.user_id, p.week_key, p.month_key, max(a.score) from answers a join daily_posts p on p.id = a.daily_post_id "
-        "where a.guild_id = ? and a.score is not null group by a.user_id, a.daily_post_id", [guild_id])
-    for user_id, week, month, best in rows:
-        for key in (ALL, week, month):
-            points[user_id, key] += best
-    return points
+    """Each member's points per period, from their first judged answer to each daily question."""
+    reveals: dict[tuple[int, str], list[datetime]] = defaultdict(list)
+    for user_id, question_id, at in db.execute("select user_id, question_id, revealed_at from reveals where guild_id = ?",
+                                               [guild_id]):
+        reveals[user_id, question_id].append(datetime.fromisoformat(at))
+    totals: dict[tuple[int, str], int] = defaultdict(int)
+    for first in db.query(_FIRST_JUDGED + " and a.guild_id = ?", [guild_id]):
+        _, earned = _first_points(first, reveals[first["user_id"], first["question_id"]])
+        for key in (ALL, first["week_key"], first["month_key"]):
+            totals[first["user_id"], key] += earned
+    return totals
 
 
 def board_row(db: Database, guild_id: int, period_key: str, user_id: int) -> BoardRow | None:

@@ -135,3 +135,14 @@ def m006_points(db: Database) -> None:
     # sum of each member's best score per daily question in the period, kept with the score's write
     db["board_stats"].add_column("points", int, not_null_default=0)
     db.execute("create index board_by_points on board_stats (guild_id, period_key, points desc, user_id)")
+
+
+@migrations()
+def m007_reveals(db: Database) -> None:
+    # Each time a member opens a model answer (Reveal button, /reveal, the terminal): a daily question's
+    # points count only an answer given before the member saw the model answer.
+    db["reveals"].create(
+        {"id": int, "guild_id": int, "user_id": int, "question_id": str, "revealed_at": str},
+        pk="id", foreign_keys=[("question_id", "questions", "id")],
+    )
+    db["reveals"].create_index(["guild_id", "user_id", "question_id", "revealed_at"])

@@ -18,10 +18,12 @@ from typing import Any
 from bot.core.daily import DailyPost
 from bot.core.errors import NoCurrentQuestion
 from bot.core.models import Question
+from bot.core.points import PointsVerdict
 from bot.services.daily import Daily, DailyAnswerReceipt
 from bot.services.study import Study
 from db import daily as daily_store
 from db import practice
+from db import progress as progress_store
 
 
 @dataclass(frozen=True)
@@ -31,6 +33,7 @@ class Answered:
     text: str  # as saved (cleaned)
     daily: DailyAnswerReceipt | None  # set when it went to a daily question (counted or kept as practice)
     feedback: Any = None  # bot.services.feedback.Feedback when a grader is configured
+    points: PointsVerdict | None = None  # for a graded daily answer: the points it earned, and why (not)
 
 
 @dataclass
@@ -61,7 +64,8 @@ class Answering:
         return max((datetime.fromisoformat(at) for at in seen.values()), default=None)
 
     def reveal(self, guild_id: int, user_id: int, question_id: str | None = None) -> Question:
-        return self.study.question(question_id) if question_id else self.current(guild_id, user_id)
+        """Every front end's Reveal (buttons, /reveal, the terminal): recorded by Study.reveal."""
+        return self.study.reveal(guild_id, user_id, question_id or self.current(guild_id, user_id).id)
 
     def answer(self, guild_id: int, user_id: int, text: str | None, question_id: str | None = None,
                display_name: str | None = None) -> Answered:
@@ -77,7 +81,8 @@ class Answering:
                      display_name: str | None = None) -> Answered:
         """An answer to one daily post (its Answer button): counted while it is open, practice after."""
         receipt = self.daily.answer(guild_id, user_id, post_id, text, display_name)  # graded there, with points
-        return Answered(receipt.answer_id, receipt.question, receipt.text, receipt, receipt.feedback)
+        verdict = progress_store.points_verdict(self.db, receipt.answer_id) if receipt.feedback is not None else None
+        return Answered(receipt.answer_id, receipt.question, receipt.text, receipt, receipt.feedback, verdict)
 
 
 def _after(posted_at: datetime | None, drawn_at: datetime | None) -> bool:

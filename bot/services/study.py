@@ -120,7 +120,11 @@ class Study:
         return q
 
     def reveal(self, guild_id: int, user_id: int, question_id: str | None = None) -> Question:
-        return self.question(question_id) if question_id else self.current(guild_id, user_id)
+        """The question whose model answer the member is shown; the reveal is recorded, since a daily
+        question's points count only an answer given before its model answer was shown."""
+        q = self.question(question_id) if question_id else self.current(guild_id, user_id)
+        practice.record_reveal(self.db, guild_id, user_id, q.id, self.now())
+        return q
 
     def stats_png(self, guild_id: int, user_id: int) -> bytes:
         """The member's progress chart (answers per week, streak history, mastery per category)."""

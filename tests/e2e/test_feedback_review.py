@@ -45,6 +45,8 @@ async def test_rating_after_a_reveal_schedules_the_review(fake_discord: FakeDisc
         due = await fake_discord.slash("review")
         answered = await fake_discord.slash("answer", {"text": "k分割交差検証はデータをk個に分けて検証を繰り返します"})
     assert nothing.ephemeral and "まだありません" in embed_text(nothing)
+    revealed_ids = [r["question_id"] for r in bot.study.db.query("select question_id from reveals")]
+    assert revealed_ids == ["senior-04"]  # the reveal is recorded (a daily question's points need it)
     assert rated.ephemeral and "次の復習: 2日後" in embed_text(rated)
     assert "いま復習する問題はありません" in embed_text(not_yet)
     assert due.ephemeral and "senior-04" in embed_text(due) and "復習できる問題が **1** 問" in embed_text(due)

@@ -12,11 +12,23 @@ import pytest
 from bot.core.boards import InvalidBoard
 from bot.core.streaks import Post, fold
 from bot.presenters_progress import leaderboard_card, member_name, streak_card
+from bot.services import Study
 from bot.services.daily import Daily, run_slot
+from bot.services.feedback import Feedback
 from bot.services.progress import Progress
 from tests.services.test_daily import FakeChannel
 
 PERIODS = ("week", "month", "all")
+
+
+@dataclass
+class ScriptedGrader:
+    """Scores by the answer's text ("70 …" scores 70; "english …" is not judged), so tests decide each score."""
+
+    def grade(self, question_id: str, text: str) -> Feedback:
+        if text.startswith("english"):
+            return Feedback(None, [], [], False, "英語の回答は採点しません")
+        return Feedback(int(text.split()[0]), ["a"], ["b"], True, "")
 
 
 @dataclass
@@ -29,6 +41,11 @@ class Server:
     channel: FakeChannel = field(default_factory=FakeChannel)
     posts: list[Post] = field(default_factory=list)
     counted: dict[int, set[int]] = field(default_factory=dict)
+    # the points rule, kept independently of the code under test: (user, seq) -> points of the first
+    # judged answer, 0 when the member had revealed the model answer or it was public before it
+    points: dict[tuple[int, int], int] = field(default_factory=dict)
+    reveals: dict[tuple[int, str], list[datetime]] = field(default_factory=dict)
+    public: dict[int, datetime] = field(default_factory=dict)
 
     @property
     def open_post(self):
@@ -40,12 +57,30 @@ class Server:
         p = outcome.post
         self.posts.append(Post(p.seq, ("all", p.week_key, p.month_key)))
 
-    def answer(self, user: int, name: str | None = None, post_id: int | None = None) -> bool:
+    def answer(self, user: int, name: str | None = None, post_id: int | None = None, text: str = "回答です") -> bool:
         post = self.open_post if post_id is None else self.daily.post(self.guild, post_id)
-        receipt = self.daily.answer(self.guild, user, post.id, "回答です", display_name=name)
+        receipt = self.daily.answer(self.guild, user, post.id, text, display_name=name)
         if receipt.counted:
             self.counted.setdefault(user, set()).add(post.seq)
+            if receipt.feedback is not None and receipt.feedback.judged and (user, post.seq) not in self.points:
+                now = self.daily.clock()
+                seen = self.public.get(post.seq, now) < now or any(
+                    post.posted_at <= at < now for at in self.reveals.get((user, post.question_id), []))
+                self.points[user, post.seq] = 0 if seen else receipt.feedback.score
         return receipt.counted
+
+    def reveal(self, study: Study, user: int) -> None:
+        """The member opens the open question's model answer (the Reveal button)."""
+        question = study.reveal(self.guild, user, self.open_post.question_id)
+        self.reveals.setdefault((user, question.id), []).append(study.now())
+
+    def reveal_publicly(self) -> None:
+        post = self.daily.mark_revealed(self.open_post.id)
+        self.public[post.seq] = post.revealed_at
+
+    def expected_points(self, user: int, period_key: str) -> int:
+        periods = {p.seq: p.periods for p in self.posts}
+        return sum(v for (u, seq), v in self.points.items() if u == user and period_key in periods[seq])
 
 
 class Days:
@@ -204,7 +239,8 @@ def assert_matches_the_fold(s: Server, progress: Progress, users: range) -> None
         assert (view.current, view.best, view.freezes, view.answered) == (
             expected.streak.current, expected.streak.best, expected.streak.freezes, expected.streak.answered)
         for period, key in zip(PERIODS, (latest.periods[1], latest.periods[2], "all")):
-            for by, values in (("answers", expected.period_answers), ("streak", expected.period_streaks)):
+            points = {key: s.expected_points(user, key)}
+            for by, values in (("answers", expected.period_answers), ("streak", expected.period_streaks), ("points", points)):
                 board = progress.leaderboard(s.guild, period, by, caller_id=user, limit=len(users))
                 shown = {e.user_id: e.value for e in board.entries}
                 assert shown.get(user, 0) == values.get(key, 0), (period, by, user)
@@ -216,23 +252,34 @@ def test_derived_data_equals_the_pure_fold_on_random_histories(loaded_db, clock,
     rng = random.Random(seed)
     days = Days(clock, TOKYO, datetime(2026, 12, 20))
     days.at(8)
-    daily = Daily(loaded_db, clock, rng)
+    daily = Daily(loaded_db, clock, rng, grader=ScriptedGrader())
     daily.setup(3, 300, "09:00", "Asia/Tokyo", "mixed")
+    study = Study(loaded_db, clock, rng)
     s = Server(daily, 3, TOKYO)
     progress = Progress(loaded_db)
     users = range(1, 9)
     keen = {u: rng.random() for u in users}
+
+    def text() -> str:
+        return "english answer" if rng.random() < 0.15 else f"{rng.randint(0, 100)} 回答"
+
     for _ in range(45):
         days.next(rng.choice([1, 1, 1, 2, 4]))  # some days the bot does not post
         days.at(9)
         s.post()
+        public_after = rng.choice([None, *users])  # the thread shows the model answer after this member's turn
         for u in users:
+            clock.advance(minutes=rng.choice([0, 1, 30]))  # 0: reveals and answers in the same instant
+            if rng.random() < 0.15:
+                s.reveal(study, u)
             if rng.random() < keen[u]:
-                s.answer(u, f"u{u}")
-            if rng.random() < 0.1:
-                s.answer(u)  # a second answer to the same question
+                s.answer(u, f"u{u}", text=text())
+            if rng.random() < 0.15:
+                s.answer(u, text=text())  # a second answer to the same question
             if rng.random() < 0.1 and len(s.posts) > 1:
-                s.answer(u, post_id=daily.status(3, recent=3).recent[-1].post.id)  # late, for an older one
+                s.answer(u, post_id=daily.status(3, recent=3).recent[-1].post.id, text=text())  # late, for an older one
+            if u == public_after:
+                s.reveal_publicly()
         if rng.random() < 0.2:
             assert_matches_the_fold(s, progress, users)
     assert_matches_the_fold(s, progress, users)

@@ -58,3 +58,20 @@ def test_suggest_by_id_prefix_and_japanese_text(study):
     assert [i for i, _ in study.suggest("junior-1")] == ["junior-10", "junior-11", "junior-12", "junior-13", "junior-14", "junior-15"]
     assert ("junior-07", "不均衡なデータセットをどのように処理しますか?") in study.suggest("不均衡")
     assert len(study.suggest("")) == 25
+
+
+def test_every_reveal_is_recorded_for_the_points_rule(study, clock, loaded_db):
+    from bot.services import Answering
+    from bot.services.daily import Daily
+    from tests.conftest import T0
+
+    q = study.draw(1, 10)
+    study.reveal(1, 10)  # the current question
+    clock.advance(minutes=5)
+    Answering(study, Daily(loaded_db, clock, study.rng)).reveal(1, 10, "senior-05")  # what every front end calls
+    assert practice.reveal_times(loaded_db, 1, 10, q.id) == [T0]
+    assert practice.reveal_times(loaded_db, 1, 10, "senior-05") == [clock.now]
+    assert practice.reveal_times(loaded_db, 2, 10, q.id) == []  # per server
+    with pytest.raises(UnknownQuestion):
+        study.reveal(1, 10, "junior-99")
+    assert loaded_db["reveals"].count == 2
