@@ -12,7 +12,7 @@ from bot.core.models import Question, Snippet
 from bot.core.paging import split_markdown
 
 DESCRIPTION_LIMIT = 4096
-PAGE_BUDGET = 3900  # below 4096: leaves room for the fences a page break adds
+PAGE_BUDGET = 3900  # a page's description, closing fences included (split_markdown keeps to it), below 4096
 FIELD_LIMIT = 1024
 TITLE_LIMIT = 256
 FIELD_COUNT_LIMIT = 25
