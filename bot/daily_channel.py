@@ -2,9 +2,10 @@
 
 bot.services.daily.run_slot drives the two-phase protocol; this only talks to Discord. Whatever Discord
 refuses becomes `PostFailed` with a reason code (shown to admins by /daily status) and a log line:
-Forbidden -> no_permission, NotFound or a channel the bot cannot see -> channel_missing, any other
-HTTP error -> error. Network failures are left to propagate: run_slot then releases the intent, and
-the next run (catch-up or /daily now) looks for the message before posting again.
+Forbidden -> no_permission and NotFound (Unknown Channel) -> channel_missing, which skip the day; any
+other HTTP error (a 5xx) -> error, tried again later that day. Network failures propagate and run_slot
+treats them as that same passing error. A channel missing from the cache is fetched before anyone
+calls it missing.
 """
 from __future__ import annotations
 
@@ -19,20 +20,22 @@ from bot.core import daily as rules
 from bot.core.daily import DailyPost
 from bot.core.models import Question
 from bot.presenters_progress import daily_post_card, daily_reveal_pages, thread_name
-from bot.services.daily import Daily, PostedMessage, PostFailed
+from bot.services.daily import Daily, PagesSent, PostedMessage, PostFailed
 from bot.views import daily_buttons
 
 log = logging.getLogger(__name__)
 
 # What the bot needs in the daily channel (the /daily setup check and the pre-flight check of a post).
+# Read Message History: after a crash or a failed send, the post is looked for in the channel before it is
+# sent again; without it the bot cannot know and would have to skip the day (never post twice).
 POST_PERMISSIONS = {
     "view_channel": "チャンネルを見る (View Channel)",
     "send_messages": "メッセージを送信 (Send Messages)",
     "embed_links": "埋め込みリンク (Embed Links)",
+    "read_message_history": "メッセージ履歴を読む (Read Message History)",
 }
 THREAD_PERMISSIONS = {
     "attach_files": "ファイルを添付 (Attach Files)",
-    "read_message_history": "メッセージ履歴を読む (Read Message History)",
     "create_public_threads": "公開スレッドの作成 (Create Public Threads)",
     "send_messages_in_threads": "スレッドでメッセージを送信 (Send Messages in Threads)",
 }
@@ -51,10 +54,13 @@ def missing_permissions(channel: discord.abc.GuildChannel) -> list[str]:
     return [label for name, label in {**POST_PERMISSIONS, **THREAD_PERMISSIONS}.items() if not getattr(have, name)]
 
 
+UNKNOWN_CHANNEL = 10003  # Discord's JSON error code
+
+
 def _failed(error: discord.HTTPException, what: str) -> PostFailed:
     if isinstance(error, discord.Forbidden):
         reason = rules.NO_PERMISSION
-    elif isinstance(error, discord.NotFound):
+    elif isinstance(error, discord.NotFound) and error.code == UNKNOWN_CHANNEL:
         reason = rules.CHANNEL_MISSING
     else:
         reason = rules.SEND_ERROR
@@ -67,10 +73,16 @@ class DiscordDailyChannel:
         self.daily = daily
         self.outputs_dir = outputs_dir
 
-    def _channel(self, post: DailyPost) -> discord.TextChannel:
+    async def _channel(self, post: DailyPost) -> discord.TextChannel:
+        """The cache may simply not have it (yet): only Discord's 404 says the channel is gone."""
         channel = self.client.get_channel(post.channel_id)
-        if channel is None or not isinstance(channel, discord.abc.Messageable):
-            raise self._log(post, PostFailed(rules.CHANNEL_MISSING, f"channel {post.channel_id} is not visible to the bot"))
+        if channel is None:
+            try:
+                channel = await self.client.fetch_channel(post.channel_id)
+            except discord.HTTPException as error:
+                raise self._log(post, _failed(error, f"looking up channel {post.channel_id}")) from None
+        if not isinstance(channel, discord.abc.Messageable):
+            raise self._log(post, PostFailed(rules.CHANNEL_MISSING, f"channel {post.channel_id} is not a text channel"))
         return channel  # type: ignore[return-value]
 
     @staticmethod
@@ -80,9 +92,10 @@ class DiscordDailyChannel:
         return failed
 
     async def send_post(self, post: DailyPost, question: Question) -> PostedMessage:
-        channel = self._channel(post)
+        channel = await self._channel(post)
+        me = getattr(channel.guild, "me", None)  # a fetched channel's guild may not be cached
         lacking = [label for name, label in POST_PERMISSIONS.items()
-                   if channel.guild.me is not None and not getattr(channel.permissions_for(channel.guild.me), name)]
+                   if me is not None and not getattr(channel.permissions_for(me), name)]
         if lacking:
             raise self._log(post, PostFailed(rules.NO_PERMISSION, "missing: " + ", ".join(lacking)))
         card = daily_post_card(post, question, self.daily.settings(post.guild_id))
@@ -110,7 +123,7 @@ class DiscordDailyChannel:
         return thread.id
 
     async def find_post(self, post: DailyPost) -> PostedMessage | None:
-        channel = self._channel(post)
+        channel = await self._channel(post)
         since = min(post.intended_at or discord.utils.utcnow(), discord.utils.utcnow()) - CLOCK_SLACK
         me = self.client.user
         try:
@@ -122,30 +135,33 @@ class DiscordDailyChannel:
             raise self._log(post, _failed(error, "reading the channel history")) from None
         return None
 
-    async def send_reveal(self, post: DailyPost, question: Question) -> None:
+    async def send_reveal(self, post: DailyPost, question: Question, sent: PagesSent) -> None:
         pages = daily_reveal_pages(post, question, self.outputs_dir)
-        target = self._reveal_target(post)
+        target = await self._reveal_target(post)
+        first = post.pages_revealed  # a crash half-way: the pages before it are in the channel already
         try:
-            for n, card in enumerate(pages):
+            for n in range(first, len(pages)):
+                card = pages[n]
                 try:
                     await target.send(embed=render.embed(card), files=render.files(card),
-                                      **self._reference(post, target, first=n == 0))
+                                      **self._reference(post, target, first=n == first))
                 except discord.NotFound:
                     if target.id == post.channel_id:
                         raise
                     log.warning("daily thread %s of guild %s is gone; posting the answer under the message",
                                 post.thread_id, post.guild_id)
-                    target = self._channel(post)
+                    target = await self._channel(post)
                     await target.send(embed=render.embed(card), files=render.files(card),
                                       **self._reference(post, target, first=True))
+                sent(n + 1)
         except discord.HTTPException as error:
             raise self._log(post, _failed(error, "posting the answer")) from None
 
-    def _reveal_target(self, post: DailyPost) -> discord.abc.Messageable:
+    async def _reveal_target(self, post: DailyPost) -> discord.abc.Messageable:
         if post.thread_id:
             return self.client.get_channel(post.thread_id) or self.client.get_partial_messageable(
                 post.thread_id, guild_id=post.guild_id, type=discord.ChannelType.public_thread)
-        return self._channel(post)
+        return await self._channel(post)
 
     @staticmethod
     def _reference(post: DailyPost, target, *, first: bool) -> dict:

@@ -1,30 +1,40 @@
-"""The APScheduler adapter: a cron job per server, in the server's own timezone, calls injected callbacks.
+"""The APScheduler adapter: a timer per server, armed at the domain's own next slot, and a sweep.
 
-It keeps nothing the database does not: jobs are built from daily_settings at start and on every change,
-and whether a run owes a post is decided by bot.services.daily. So a late, repeated (the hour a DST change
-repeats) or concurrent run is harmless, and start-up catch-up is just "run the slot where one is owed".
-Knows nothing of Discord: the front end passes `on_slot` / `on_reveal` (e.g. services.daily.run_slot over
-its channel).
+It keeps nothing the database does not and does no date arithmetic of its own. The slot timer is a
+one-shot DateTrigger at Daily.next_wake (the next posting time, or sooner the retry of a failed post),
+armed again after every run and on every change; the reveal timer likewise at Daily.next_reveal_wake.
+(APScheduler 3's CronTrigger computed its own dates and lost whole days around DST changes near
+midnight: New York's 00:00 after the spring change, Beirut or Santiago whose change is at midnight.)
+Every SWEEP_EVERY a sweep runs whatever is owed now - a due slot, an intent a crash or a failure left,
+a retry whose time has come, a due reveal - so a lost timer costs minutes, never a day.
+Whether a run posts is decided by bot.services.daily, under a per-server lock that /daily now shares
+(`exclusive`), so a late, repeated or concurrent run is harmless. Knows nothing of Discord: the front
+end passes `on_slot` / `on_reveal` (e.g. services.daily.run_slot over its channel).
 """
 from __future__ import annotations
 
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
+from typing import TypeVar
 
+from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED, EVENT_JOB_SUBMITTED, JobEvent
 from apscheduler.jobstores.base import JobLookupError
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
-from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.date import DateTrigger
+from apscheduler.triggers.interval import IntervalTrigger
 
-from bot.core.daily import DailyNotSetUp, DailySettings, clock_time
 from bot.services.daily import Daily
 
 log = logging.getLogger(__name__)
 GuildCallback = Callable[[int], Awaitable[object]]
+T = TypeVar("T")
 # Run however late: a blocked loop or a suspended machine must not silently lose a day. The service
 # refuses anything not owed (a past day, a slot not yet due), and coalescing makes a backlog one run.
 JOB_OPTIONS = {"misfire_grace_time": None, "coalesce": True, "max_instances": 1, "replace_existing": True}
+SWEEP_EVERY = timedelta(minutes=5)
+SWEEP_JOB = "daily:sweep"
 
 
 def slot_job_id(guild_id: int) -> str:
@@ -42,51 +52,48 @@ class DailyScheduler:
         self._on_slot = on_slot
         self._on_reveal = on_reveal
         self._scheduler = scheduler or AsyncIOScheduler(timezone=timezone.utc)
-        # one run per server at a time: the cron job and catch-up (or /daily now) may meet
+        # one run per server at a time: its timer, the sweep and /daily now may meet
         self._locks: dict[int, asyncio.Lock] = {}
-        self._active: set[asyncio.Task] = set()
+        # jobs submitted and not yet finished (counted by APScheduler's own events), for run_pending
+        self._running = 0
+        self._idle = asyncio.Event()
+        self._idle.set()
+        self._scheduler.add_listener(self._count, EVENT_JOB_SUBMITTED | EVENT_JOB_EXECUTED | EVENT_JOB_ERROR)
 
     async def start(self) -> None:
-        """Schedule every server, start, then catch up. Jobs start first so a slot that passes during
+        """Arm every server, start, then catch up. Timers start first so a slot that passes during
         catch-up is not lost; the per-server lock and the service keep the two from double-posting."""
         for settings in self.daily.schedules():
-            self._schedule(settings)
+            self.reschedule(settings.guild_id)
+        self._scheduler.add_job(self._sweep_job, IntervalTrigger(seconds=SWEEP_EVERY.total_seconds(), timezone=timezone.utc),
+                                id=SWEEP_JOB, **JOB_OPTIONS)
         self._scheduler.start()
         await self.catch_up()
 
     async def catch_up(self) -> None:
-        """What a restart or downtime left owed: today's missed post (once), left intents, due reveals."""
+        """Whatever is owed now (at start-up, and every SWEEP_EVERY): today's post if its time has come,
+        left intents, retries that are due, due reveals. A server whose timer is missing gets it back."""
         for guild_id in self.daily.needs_catch_up():
             await self.fire_slot(guild_id)
-        if self._on_reveal is not None:
-            for settings in self.daily.schedules():
-                if self.daily.reveals_due(settings.guild_id):
-                    await self.fire_reveal(settings.guild_id)
+        for settings in self.daily.schedules():
+            if self._on_reveal is not None and self.daily.reveals_due(settings.guild_id):
+                await self.fire_reveal(settings.guild_id)
+            if self._scheduler.get_job(slot_job_id(settings.guild_id)) is None:
+                self.reschedule(settings.guild_id)
 
     def reschedule(self, guild_id: int) -> None:
-        """Call after /daily setup, pause or resume."""
-        try:
-            self._schedule(self.daily.settings(guild_id))
-        except DailyNotSetUp:
-            self._remove(slot_job_id(guild_id))
-            self._remove(reveal_job_id(guild_id))
-
-    def _schedule(self, settings: DailySettings) -> None:
-        guild_id = settings.guild_id
-        if settings.paused:
-            self._remove(slot_job_id(guild_id))
-        else:
-            self._add(slot_job_id(guild_id), self.fire_slot, settings, settings.post_time)
+        """Arm the server's timers from the database: call after /daily setup, pause, resume or now."""
+        self._arm(slot_job_id(guild_id), self._slot_job, self.daily.next_wake(guild_id), guild_id)
         # reveals continue while paused: the questions already out still get their answers
-        if settings.reveal_time and self._on_reveal is not None:
-            self._add(reveal_job_id(guild_id), self.fire_reveal, settings, settings.reveal_time)
-        else:
-            self._remove(reveal_job_id(guild_id))
+        reveal_at = self.daily.next_reveal_wake(guild_id) if self._on_reveal is not None else None
+        self._arm(reveal_job_id(guild_id), self._reveal_job, reveal_at, guild_id)
 
-    def _add(self, job_id: str, func: Callable[[int], Awaitable[None]], settings: DailySettings, hhmm: str) -> None:
-        at = clock_time(hhmm)
-        trigger = CronTrigger(hour=at.hour, minute=at.minute, second=0, timezone=settings.zone)
-        self._scheduler.add_job(func, trigger, id=job_id, args=[settings.guild_id], **JOB_OPTIONS)
+    def _arm(self, job_id: str, func: Callable[[int], Awaitable[None]], at: datetime | None, guild_id: int) -> None:
+        if at is None:
+            self._remove(job_id)
+        else:
+            self._scheduler.add_job(func, DateTrigger(run_date=at, timezone=timezone.utc), id=job_id, args=[guild_id],
+                                    **JOB_OPTIONS)
 
     def _remove(self, job_id: str) -> None:
         try:
@@ -100,31 +107,60 @@ class DailyScheduler:
         return job.next_run_time.astimezone(timezone.utc) if job and job.next_run_time else None
 
     async def fire_slot(self, guild_id: int) -> None:
-        await self._run(guild_id, self._on_slot, "slot")
+        """The timer went off: run the slot if anything is owed (asked under the lock, so the timer, the
+        sweep and /daily now never run it twice), then arm the timer again."""
+        async def owed_slot() -> None:
+            if self.daily.owes(guild_id):
+                await self._on_slot(guild_id)
+
+        await self._run(guild_id, owed_slot, "slot")
+        self.reschedule(guild_id)
 
     async def fire_reveal(self, guild_id: int) -> None:
-        if self._on_reveal is not None:
-            await self._run(guild_id, self._on_reveal, "reveal")
+        if self._on_reveal is None:
+            return
 
-    async def _run(self, guild_id: int, callback: GuildCallback, what: str) -> None:
-        task = asyncio.current_task()
-        self._active.add(task)
+        async def due_reveals() -> None:
+            if self.daily.reveals_due(guild_id):
+                await self._on_reveal(guild_id)
+
+        await self._run(guild_id, due_reveals, "reveal")
+        self.reschedule(guild_id)
+
+    async def exclusive(self, guild_id: int, work: Callable[[], Awaitable[T]]) -> T:
+        """Run `work` (e.g. /daily now) under the server's lock: never beside its timer or the sweep."""
+        async with self._locks.setdefault(guild_id, asyncio.Lock()):
+            return await work()
+
+    async def _run(self, guild_id: int, work: Callable[[], Awaitable[None]], what: str) -> None:
         try:
-            async with self._locks.setdefault(guild_id, asyncio.Lock()):
-                await callback(guild_id)
+            await self.exclusive(guild_id, work)
         except Exception:  # one server's failure must not stop the others' catch-up
             log.exception("daily %s for guild %s failed", what, guild_id)
-        finally:
-            self._active.discard(task)
+
+    # APScheduler's jobs (async def: AsyncIOScheduler runs them as tasks on the bot's loop)
+    async def _slot_job(self, guild_id: int) -> None:
+        await self.fire_slot(guild_id)
+
+    async def _reveal_job(self, guild_id: int) -> None:
+        await self.fire_reveal(guild_id)
+
+    async def _sweep_job(self) -> None:
+        await self.catch_up()
+
+    def _count(self, event: JobEvent) -> None:
+        self._running += 1 if event.code == EVENT_JOB_SUBMITTED else -1
+        if self._running > 0:
+            self._idle.clear()
+        else:
+            self._idle.set()
 
     async def run_pending(self) -> None:
         """Run the jobs whose time has come and wait for them. Tests move the clock (time-machine) and
         call this instead of sleeping; it also suits a front end that knows the machine just woke up."""
         self._scheduler.wakeup()
-        for _ in range(3):  # wakeup runs on the loop, then submits each job as a task
-            await asyncio.sleep(0)
-        while self._active:
-            await asyncio.gather(*list(self._active))
+        await asyncio.sleep(0)  # wakeup runs on the loop: it submits each due job as a task
+        await self._idle.wait()
 
     def shutdown(self) -> None:
         if self._scheduler.running:

@@ -9,7 +9,7 @@ from datetime import date, datetime
 
 from sqlite_utils import Database
 
-from bot.core.daily import POSTED, SKIPPED, UNRESOLVED, DailyPost, DailySettings
+from bot.core.daily import INTENDED, POSTED, SKIPPED, UNRESOLVED, DailyPost, DailySettings
 
 SETTINGS_COLUMNS = ("guild_id", "channel_id", "post_time", "timezone", "level", "reveal_time", "paused",
                     "active_since", "updated_at", "updated_by")
@@ -34,7 +34,9 @@ def _post(row: dict) -> DailyPost:
         message_id=row["message_id"], thread_id=row["thread_id"], reason=row["reason"],
         intended_at=_when(row["intended_at"]), posted_at=_when(row["posted_at"]), revealed_at=_when(row["revealed_at"]),
         seq=row["seq"], week_key=row["week_key"] or "", month_key=row["month_key"] or "",
-        attempts=row["attempts"] or 0, reveal_note=row["reveal_note"],
+        attempts=row["attempts"] or 0, reveal_note=row["reveal_note"], failures=row["failures"] or 0,
+        last_error=row["last_error"], retry_at=_when(row["retry_at"]), pages_revealed=row["pages_revealed"] or 0,
+        reveal_failures=row["reveal_failures"] or 0, reveal_retry_at=_when(row["reveal_retry_at"]),
     )
 
 
@@ -106,7 +108,7 @@ def retry_intent(db: Database, post_id: int, question_id: str | None, cycle: int
                  state: str) -> DailyPost:
     """Make a pending or skipped row an intent again (same day, same id: its marker is unchanged)."""
     db.execute("update daily_posts set state = ?, question_id = ?, cycle = ?, channel_id = ?, reason = null, "
-               "intended_at = ?, attempts = attempts + 1 where id = ?",
+               "retry_at = null, intended_at = ?, attempts = attempts + 1 where id = ?",
                [state, question_id, cycle, channel_id, now.isoformat(), post_id])
     return get_post(db, post_id)
 
@@ -116,19 +118,66 @@ def set_state(db: Database, post_id: int, state: str, reason: str | None = None)
     return get_post(db, post_id)
 
 
+def settle_intent(db: Database, post_id: int, attempts: int, state: str, reason: str | None = None) -> bool:
+    """Compare-and-set: resolve the intent of attempt `attempts` only if it is still that intent. Another
+    run may meanwhile have reconciled it and recorded (and be sending) a fresh intent of its own."""
+    cursor = db.execute("update daily_posts set state = ?, reason = ?, retry_at = null "
+                        "where id = ? and state = ? and attempts = ?", [state, reason, post_id, INTENDED, attempts])
+    return cursor.rowcount == 1
+
+
+def reopen_skipped(db: Database, post_id: int, attempts: int) -> bool:
+    """A skipped day whose last intent may have reached the channel becomes that intent again, to be
+    looked for before anything is re-posted (compare-and-set, as settle_intent)."""
+    cursor = db.execute("update daily_posts set state = ? where id = ? and state = ? and attempts = ?",
+                        [INTENDED, post_id, SKIPPED, attempts])
+    return cursor.rowcount == 1
+
+
+def record_failure(db: Database, post_id: int, attempts: int, state: str, error: str, retry_at: datetime | None) -> bool:
+    """A check or send of attempt `attempts` failed: keep why, and skip the day (`state` skipped) or leave
+    the intent to be checked and tried again at `retry_at` (compare-and-set, as settle_intent)."""
+    cursor = db.execute(
+        "update daily_posts set state = ?, reason = ?, last_error = ?, failures = failures + 1, retry_at = ? "
+        "where id = ? and state = ? and attempts = ?",
+        [state, error if state == SKIPPED else None, error, retry_at.isoformat() if retry_at else None, post_id,
+         INTENDED, attempts])
+    return cursor.rowcount == 1
+
+
 def mark_posted(db: Database, post_id: int, message_id: int, thread_id: int | None, now: datetime) -> DailyPost:
     """Posted, with the next seq of its server: from here on it is the open daily question."""
     with db.atomic():
         db.execute(
-            "update daily_posts set state = ?, message_id = ?, thread_id = ?, reason = null, posted_at = ?, "
+            "update daily_posts set state = ?, message_id = ?, thread_id = ?, reason = null, retry_at = null, posted_at = ?, "
             "seq = (select coalesce(max(seq), 0) + 1 from daily_posts d where d.guild_id = daily_posts.guild_id) "
             "where id = ? and seq is null", [POSTED, message_id, thread_id, now.isoformat(), post_id])
     return get_post(db, post_id)
 
 
 def mark_revealed(db: Database, post_id: int, now: datetime, note: str | None) -> DailyPost:
-    db.execute("update daily_posts set revealed_at = ?, reveal_note = ? where id = ?", [now.isoformat(), note, post_id])
+    db.execute("update daily_posts set revealed_at = ?, reveal_note = ?, reveal_retry_at = null "
+               "where id = ?", [now.isoformat(), note, post_id])
     return get_post(db, post_id)
+
+
+def page_revealed(db: Database, post_id: int, pages: int) -> None:
+    """`pages` pages of the reveal are in the channel (each is recorded as soon as Discord accepts it)."""
+    db.execute("update daily_posts set pages_revealed = max(pages_revealed, ?) where id = ?", [pages, post_id])
+
+
+def reveal_failed(db: Database, post_id: int, note: str, retry_at: datetime | None) -> DailyPost:
+    db.execute("update daily_posts set reveal_note = ?, reveal_failures = reveal_failures + 1, reveal_retry_at = ? "
+               "where id = ?", [note, retry_at.isoformat() if retry_at else None, post_id])
+    return get_post(db, post_id)
+
+
+def unresolved(db: Database, guild_id: int) -> list[DailyPost]:
+    """The server's intents and pending posts, oldest first."""
+    rows = db.query(
+        f"select * from daily_posts where guild_id = ? and state in ({', '.join('?' * len(UNRESOLVED))}) "
+        "order by local_date", [guild_id, *UNRESOLVED])
+    return [_post(r) for r in rows]
 
 
 def latest_posted(db: Database, guild_id: int) -> DailyPost | None:

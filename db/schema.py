@@ -146,3 +146,17 @@ def m007_reveals(db: Database) -> None:
         pk="id", foreign_keys=[("question_id", "questions", "id")],
     )
     db["reveals"].create_index(["guild_id", "user_id", "question_id", "revealed_at"])
+
+
+@migrations()
+def m008_daily_retries(db: Database) -> None:
+    # A passing failure (network, Discord 5xx) is tried again later the same day instead of losing it;
+    # each failure's reason is kept for /daily status. A reveal records each page as it goes out, so a
+    # crash half-way resumes after the pages already in the channel.
+    posts = db["daily_posts"]
+    posts.add_column("failures", int, not_null_default=0)
+    posts.add_column("last_error", str)
+    posts.add_column("retry_at", str)
+    posts.add_column("pages_revealed", int, not_null_default=0)
+    posts.add_column("reveal_failures", int, not_null_default=0)
+    posts.add_column("reveal_retry_at", str)

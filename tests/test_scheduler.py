@@ -4,14 +4,15 @@ Time moves with time-machine and `run_pending()` runs what is due; nothing waits
 """
 from __future__ import annotations
 
+import asyncio
 import random
 from datetime import datetime, timezone
 
 import pytest
 import time_machine
 
-from bot.scheduler import DailyScheduler
-from bot.services.daily import Daily, run_reveals, run_slot
+from bot.scheduler import DailyScheduler, reveal_job_id, slot_job_id
+from bot.services.daily import Daily, PostFailed, run_reveals, run_slot
 from tests.services.test_daily import FakeChannel
 
 UTC = timezone.utc
@@ -104,12 +105,13 @@ async def test_a_skipped_and_a_repeated_local_time_post_once(loaded_db, travel):
         assert bot.posted() == ["2026-03-29"]
         travel.move_to(utc(2026, 10, 24, 12, 0))
         scheduler.reschedule(1)
-        for fire in (utc(2026, 10, 25, 0, 30), utc(2026, 10, 25, 1, 30)):  # 02:30 CEST, then 02:30 CET again
-            assert scheduler.next_run_time(1) == fire
-            travel.move_to(fire)
-            await scheduler.run_pending()
-        assert bot.posted() == ["2026-03-29", "2026-10-25"]
-        assert [o.reason for o in bot.outcomes[-2:]] == [None, "already_posted"]
+        assert scheduler.next_run_time(1) == utc(2026, 10, 25, 0, 30)  # 02:30 CEST, the first of the two
+        travel.move_to(utc(2026, 10, 25, 0, 30))
+        await scheduler.run_pending()
+        assert scheduler.next_run_time(1) == utc(2026, 10, 26, 1, 30)  # not again at 02:30 CET the same night
+        travel.move_to(utc(2026, 10, 25, 1, 30))
+        await scheduler.run_pending()
+        assert bot.posted() == ["2026-03-29", "2026-10-25"] and len(bot.slots) == 2
     finally:
         scheduler.shutdown()
 
@@ -185,3 +187,89 @@ async def test_one_servers_failure_does_not_stop_the_others(loaded_db, travel):
     scheduler.shutdown()
     assert [g for g, _ in bot.slots] == [1, 2]
     assert bot.posted(200) == ["2026-03-28"] and bot.posted(100) == []
+
+
+# --- DST around midnight: the timer is armed at the domain's own next slot, never a cron trigger's -------
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("time, zone, start, fires, dates", [
+    # New York at midnight: APScheduler's cron went from 8 March straight to 10 March
+    ("00:00", "America/New_York", utc(2026, 3, 7, 12, 0),
+     [utc(2026, 3, 8, 5, 0), utc(2026, 3, 9, 4, 0), utc(2026, 3, 10, 4, 0)], ["2026-03-08", "2026-03-09", "2026-03-10"]),
+    # Beirut skips 00:00-01:00 on 29 March: 00:30 is 01:30 that day (the cron never fired on the 29th)
+    ("00:30", "Asia/Beirut", utc(2026, 3, 27, 12, 0),
+     [utc(2026, 3, 27, 22, 30), utc(2026, 3, 28, 22, 30), utc(2026, 3, 29, 21, 30)], ["2026-03-28", "2026-03-29", "2026-03-30"]),
+    # Santiago skips 00:00-01:00 on 6 September
+    ("00:00", "America/Santiago", utc(2026, 9, 4, 12, 0),
+     [utc(2026, 9, 5, 4, 0), utc(2026, 9, 6, 4, 0), utc(2026, 9, 7, 3, 0)], ["2026-09-05", "2026-09-06", "2026-09-07"]),
+])
+async def test_a_midnight_post_is_never_lost_to_a_dst_change(loaded_db, time, zone, start, fires, dates):
+    with time_machine.travel(start, tick=False) as travel:
+        scheduler, bot = await started(loaded_db, (1, time, zone))
+        try:
+            for fire in fires:
+                assert scheduler.next_run_time(1) == fire
+                travel.move_to(fire)
+                await scheduler.run_pending()
+            assert bot.posted() == dates and len(bot.slots) == len(dates)
+        finally:
+            scheduler.shutdown()
+
+
+# --- the sweep: retries, lost timers -------------------------------------------------------------------------
+
+
+@pytest.mark.asyncio
+async def test_a_failed_post_is_retried_by_the_timer_the_same_day(loaded_db, travel):
+    scheduler, bot = await started(loaded_db, (1, "09:00", "Asia/Tokyo"))
+    try:
+        bot.channel.send_errors = [PostFailed("error", "503 Service Unavailable"), OSError("connection reset")]
+        travel.move_to(utc(2026, 3, 28, 0, 0))
+        await scheduler.run_pending()
+        assert bot.posted() == [] and bot.outcomes[-1].kind == "failed"
+        assert scheduler.next_run_time(1) == utc(2026, 3, 28, 0, 5)  # +5 minutes, not tomorrow
+        travel.move_to(utc(2026, 3, 28, 0, 5))
+        await scheduler.run_pending()
+        assert scheduler.next_run_time(1) == utc(2026, 3, 28, 0, 20)  # then +15
+        travel.move_to(utc(2026, 3, 28, 0, 20))
+        await scheduler.run_pending()
+        assert bot.posted() == ["2026-03-28"] and scheduler.next_run_time(1) == utc(2026, 3, 29, 0, 0)
+    finally:
+        scheduler.shutdown()
+
+
+@pytest.mark.asyncio
+async def test_the_sweep_runs_what_is_owed_even_without_a_timer(loaded_db, travel):
+    scheduler, bot = await started(loaded_db, (1, "09:00", "Asia/Tokyo", "21:00"))
+    try:
+        scheduler._remove(slot_job_id(1))  # however a timer got lost
+        scheduler._remove(reveal_job_id(1))
+        travel.move_to(utc(2026, 3, 28, 0, 3))
+        await scheduler.run_pending()  # the sweep comes every few minutes
+        assert bot.posted() == ["2026-03-28"] and scheduler.next_run_time(1) == utc(2026, 3, 29, 0, 0)
+        scheduler._remove(reveal_job_id(1))
+        travel.move_to(utc(2026, 3, 28, 12, 4))  # 21:04 JST
+        await scheduler.run_pending()
+        assert bot.channel.reveals == [(bot.outcomes[0].post.id, bot.outcomes[0].post.question_id)]
+    finally:
+        scheduler.shutdown()
+
+
+@pytest.mark.asyncio
+async def test_daily_now_shares_the_servers_lock_with_the_timer(loaded_db, travel):
+    scheduler, bot = await started(loaded_db, (1, "09:00", "Asia/Tokyo"))
+    try:
+        bot.daily.begin_post(1)  # a crash left an intent: both runs would look for it
+        bot.daily = Daily(loaded_db, wall_clock, random.Random(5))  # the process restarted
+        scheduler.daily = bot.daily
+        travel.move_to(utc(2026, 3, 28, 0, 0))
+
+        async def now():
+            return await run_slot(bot.daily, 1, bot.channel, force=True)
+
+        forced, _ = await asyncio.gather(scheduler.exclusive(1, now), scheduler.fire_slot(1))
+        assert len(bot.channel.sent(100)) == 1
+        assert forced.kind == "posted" or bot.outcomes[-1].kind == "posted"
+    finally:
+        scheduler.shutdown()

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import zoneinfo
 from dataclasses import replace
+from datetime import date
 from functools import lru_cache
 from typing import Literal
 
@@ -18,10 +19,11 @@ from discord.app_commands import locale_str as _
 from discord.ext import commands
 
 from bot import discord_render as render
-from bot.core.daily import NOT_ZONES
+from bot.core.daily import NOT_ZONES, ZONE_NAME_LIMIT
 from bot.daily_channel import missing_permissions
 from bot.presenters import Card
-from bot.presenters_progress import leaderboard_card, settings_card, slot_outcome_card, status_card, streak_card
+from bot.presenters_progress import (day_label, leaderboard_card, settings_card, slot_outcome_card, status_card,
+                                     streak_card)
 from bot.services.daily import run_slot
 from bot.views import DailyAnswerButton, DailyRevealButton, guild_of, send
 
@@ -49,6 +51,12 @@ def zone_choices(typed: str, limit: int = 25) -> list[str]:
     hits = [z for z in all_zones() if wanted in z.casefold()]
     hits.sort(key=lambda z: (not z.casefold().startswith(wanted) and not z.casefold().split("/")[-1].startswith(wanted), z))
     return hits[:limit]
+
+
+def already_posted_note(day: date) -> tuple[str, str]:
+    return ("ℹ 次の投稿について (next post)",
+            f"{day_label(day)} の問題はすでに投稿済みなので、新しいタイムゾーンでの次の投稿はその翌日です。"
+            f" ({day:%m/%d} already has its question: the next post is the following day's, in the new timezone.)")
 
 
 def permission_warning(lacking: list[str]) -> tuple[str, str]:
@@ -83,8 +91,9 @@ class DailyCog(commands.Cog):
         timezone=_("IANA timezone, e.g. Asia/Tokyo"), level=_("junior, senior or mixed questions"),
         reveal_time=_("HH:MM to post the model answer in the thread (default: just before the next question)"),
     )
-    async def setup_daily(self, interaction: discord.Interaction, channel: discord.TextChannel, time: str, timezone: str,
-                          level: DailyLevel, reveal_time: str | None = None) -> None:
+    async def setup_daily(self, interaction: discord.Interaction, channel: discord.TextChannel, time: str,
+                          timezone: app_commands.Range[str, 1, ZONE_NAME_LIMIT], level: DailyLevel,
+                          reveal_time: str | None = None) -> None:
         guild = guild_of(interaction)
         settings = self.services.daily.setup(guild, channel.id, time, timezone, level, reveal_time or None,
                                              by=interaction.user.id)
@@ -92,6 +101,9 @@ class DailyCog(commands.Cog):
         card = settings_card(settings, self.services.daily.next_post_at(settings), "日替わり問題を設定しました (daily question set up)")
         card = replace(card, footer="最初の投稿は次の投稿時刻です。今日の問題をすぐ出すなら /daily now。 "
                                     "The first post is at the next posting time; /daily now posts today's at once.")
+        posted = self.services.daily.day_already_posted(settings)
+        if posted is not None:  # e.g. a new zone where it is still the day just posted: no silent gap
+            card = replace(card, fields=card.fields + (already_posted_note(posted),))
         lacking = missing_permissions(channel)
         if lacking:
             log.warning("daily question of guild %s set up in channel %s without: %s", guild, channel.id, ", ".join(lacking))
@@ -139,7 +151,14 @@ class DailyCog(commands.Cog):
     async def now(self, interaction: discord.Interaction) -> None:
         guild = guild_of(interaction)
         await interaction.response.defer(ephemeral=True, thinking=True)
-        outcome = await run_slot(self.services.daily, guild, self.bot.daily_channel(), force=True)  # type: ignore[attr-defined]
+
+        def post_now():
+            return run_slot(self.services.daily, guild, self.bot.daily_channel(), force=True)  # type: ignore[attr-defined]
+
+        # under the server's scheduler lock: never beside the timer, the sweep or start-up catch-up
+        scheduler = getattr(self.bot, "daily_scheduler", None)
+        outcome = await (scheduler.exclusive(guild, post_now) if scheduler is not None else post_now())
+        self._reschedule(guild)
         await send(interaction, embed=render.embed(slot_outcome_card(outcome)))
 
     # -- every member

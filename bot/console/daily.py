@@ -74,8 +74,10 @@ class ConsoleDailyChannel:
         self.posted = True
         return PostedMessage(post.id)
 
-    async def send_reveal(self, post: DailyPost, question: Question) -> None:
-        self.cards += daily_reveal_pages(post, question, self.outputs_dir)
+    async def send_reveal(self, post: DailyPost, question: Question, sent: svc.PagesSent) -> None:
+        pages = daily_reveal_pages(post, question, self.outputs_dir)
+        self.cards += pages[post.pages_revealed:]
+        sent(len(pages))
 
 
 def _here(card: Card, ctx: Context) -> Card:

@@ -20,6 +20,12 @@ HHMM = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
 # The scheduler's timer and the injected clock are separate readings of the wall clock; a job that
 # wakes a moment early must still find its slot due.
 EARLY_TOLERANCE = timedelta(minutes=1)
+# A post or reveal that failed for a passing reason (network, Discord 5xx) is tried again this long after
+# its 1st, 2nd, 3rd and later failure (a post only while its day lasts).
+RETRY_DELAYS = (timedelta(minutes=5), timedelta(minutes=15), timedelta(minutes=60))
+REVEAL_TRIES = 4  # a reveal that keeps failing is given up after this many tries (the note says why)
+QUOTE_LIMIT = 50  # user-supplied text echoed in an error message is cut to this
+ZONE_NAME_LIMIT = 64  # the longest IANA name has 32 characters
 
 # daily_posts.state
 INTENDED = "intended"  # recorded before posting; may or may not be in the channel (a crash leaves it)
@@ -33,7 +39,9 @@ CHANNEL_MISSING = "channel_missing"
 NO_PERMISSION = "no_permission"
 NO_QUESTIONS = "no_questions"
 EXPIRED = "expired"  # the intent of a past day was never found in the channel: no back-fill
-SEND_ERROR = "error"
+SEND_ERROR = "error"  # anything else: may pass, and the message may even have gone out
+# only these are final: the day is skipped until an admin fixes the channel and runs /daily now
+FINAL_REASONS = (CHANNEL_MISSING, NO_PERMISSION, NO_QUESTIONS)
 
 
 class InvalidDailySetting(StudyError):
@@ -90,8 +98,14 @@ class DailyPost:
     seq: int | None = None  # 1, 2, 3... in posting order among the server's posted questions
     week_key: str = ""
     month_key: str = ""
-    attempts: int = 0
-    reveal_note: str | None = None
+    attempts: int = 0  # intents recorded for this day (a check or send may follow each)
+    reveal_note: str | None = None  # why the reveal failed or was given up (kept for /daily status)
+    failures: int = 0  # failed checks or sends of this day's post
+    last_error: str | None = None  # the latest of them, "code: detail" (kept after a later success)
+    retry_at: datetime | None = None  # an intent left by a passing failure is checked and tried again then
+    pages_revealed: int = 0  # reveal pages already in the channel: a crash resumes after them
+    reveal_failures: int = 0
+    reveal_retry_at: datetime | None = None
 
     @property
     def answer_custom_id(self) -> str:
@@ -119,16 +133,22 @@ def parse_hhmm(text: str, what: str = "time") -> str:
     return f"{int(match.group(1)):02d}:{match.group(2)}"
 
 
+def quoted(text: str, limit: int = QUOTE_LIMIT) -> str:
+    """User input echoed back in an error: short, and unable to close the code span it is shown in."""
+    text = text.replace("`", "'")
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def parse_timezone(name: str) -> str:
     name = (name or "").strip()
     try:
         # zoneinfo also opens paths and the host's own files, which are no IANA zone names
-        if not name or name.startswith(("/", ".")) or ".." in name or name in NOT_ZONES:
+        if not name or len(name) > ZONE_NAME_LIMIT or name.startswith(("/", ".")) or ".." in name or name in NOT_ZONES:
             raise ValueError(name)
         ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: e.g. a directory such as "America"
         raise InvalidDailySetting(
-            f"タイムゾーン `{name}` は使えません。Asia/Tokyo のような IANA 名で指定してください。 (Unknown IANA timezone.)"
+            f"タイムゾーン `{quoted(name)}` は使えません。Asia/Tokyo のような IANA 名で指定してください。 (Unknown IANA timezone.)"
         ) from None
     return name
 
@@ -149,10 +169,16 @@ def local_date(instant: datetime, zone: ZoneInfo) -> date:
 
 
 def slot_instant(day: date, hhmm: str, zone: ZoneInfo) -> datetime:
-    """The UTC instant of HH:MM on `day` in `zone`. A time skipped by a DST change falls at the same
-    distance after the change (02:30 -> 03:30); a repeated one is its first occurrence. APScheduler's
-    CronTrigger fires at these same instants (it also fires at the repeat, which the date key absorbs)."""
-    return datetime.combine(day, clock_time(hhmm), tzinfo=zone).astimezone(timezone.utc)
+    """The UTC instant of HH:MM on `day` in `zone`: one per local day, always on that day. A time skipped
+    by a DST change falls at the same distance after the change (02:30 -> 03:30), or before it where
+    after would be the next day (Nuuk skips 23:00-24:00: 23:30 -> 22:30); a repeated one is its first
+    occurrence. The scheduler arms its timer at these instants, never at a cron trigger's own sums
+    (APScheduler 3's CronTrigger loses whole days around some DST changes)."""
+    local = datetime.combine(day, clock_time(hhmm), tzinfo=zone)
+    instant = local.astimezone(timezone.utc)
+    if local_date(instant, zone) != day:
+        instant = local.replace(fold=1).astimezone(timezone.utc)
+    return instant
 
 
 def next_slot(now: datetime, hhmm: str, zone: ZoneInfo) -> datetime:
@@ -165,12 +191,22 @@ def next_slot(now: datetime, hhmm: str, zone: ZoneInfo) -> datetime:
     raise AssertionError("unreachable: a day has a slot")
 
 
+def is_owed(slot: datetime, settings: DailySettings) -> bool:
+    """A slot is owed only if it comes after setup or resume: exactly what next_slot(active_since)
+    returns first, so the timer armed at setup and this rule never disagree about today."""
+    return settings.active_since is None or slot > settings.active_since
+
+
 def is_due(now: datetime, settings: DailySettings) -> bool:
     """Has today's slot (in the server's zone) come, and is it owed (not before setup or resume)?"""
     zone = settings.zone
     slot = slot_instant(local_date(now, zone), settings.post_time, zone)
-    owed = settings.active_since is None or slot >= settings.active_since - EARLY_TOLERANCE
-    return owed and now >= slot - EARLY_TOLERANCE
+    return is_owed(slot, settings) and now >= slot - EARLY_TOLERANCE
+
+
+def retry_delay(failures: int) -> timedelta:
+    """How long after its `failures`-th failure (1, 2, ...) a post or reveal is tried again."""
+    return RETRY_DELAYS[min(max(failures, 1), len(RETRY_DELAYS)) - 1]
 
 
 def reveal_instant(day: date, settings: DailySettings) -> datetime | None:

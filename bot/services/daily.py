@@ -2,15 +2,22 @@
 
 The database decides what is owed. Posting is two-phase so that no restart or crash double-posts:
 `begin_post` records an intent (or finds one a crash left) before anything is sent, and the front end
-reports back with `mark_posted`, `mark_skipped` or, for a left-over intent, `reconcile` (whether the
+reports back with `mark_posted`, `attempt_failed` or, for a left-over intent, `reconcile` (whether the
 message carrying the intent's marker is in the channel). `run_slot` drives that protocol over any
 `DailyChannel`, so Discord and the terminal only implement sending and finding messages.
+
+Every write that resolves an intent is a compare-and-set on the attempt it was handed out for, so two
+runs that meet (a timer and /daily now, start-up catch-up) cannot undo each other's fresh intent. Only a
+missing channel or permission skips a day; any other failure leaves the intent to be looked for and
+tried again later that day (`owes` / `next_wake` tell the scheduler when).
 """
 from __future__ import annotations
 
+import logging
 import random
 import sqlite3
 from collections.abc import Callable
+from functools import partial
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Protocol
@@ -20,8 +27,8 @@ from sqlite_utils import Database
 from bot.core import daily as rules
 from bot.core.answers import clean_answer
 from bot.core.boards import month_key, week_key
-from bot.core.daily import (EXPIRED, INTENDED, NO_QUESTIONS, PENDING, POSTED, SKIPPED, DailyNotSetUp, DailyPost,
-                            DailySettings, UnknownDailyPost)
+from bot.core.daily import (CHANNEL_MISSING, EXPIRED, INTENDED, NO_QUESTIONS, PENDING, POSTED, SEND_ERROR, SKIPPED, DailyNotSetUp,
+                            DailyPost, DailySettings, UnknownDailyPost)
 from bot.core.models import Question
 from bot.core.streaks import StreakNow, now as streak_now
 from bot.services.grading import grade_safely
@@ -33,10 +40,12 @@ from db import daily as store
 from db import progress as progress_store
 
 Clock = Callable[[], datetime]
+PagesSent = Callable[[int], None]
+log = logging.getLogger(__name__)
 
 # why begin_post did not ask for a post (NoPost.reason)
-NOT_SET_UP, PAUSED, NOT_DUE, ALREADY_POSTED, IN_PROGRESS, WAS_SKIPPED = (
-    "not_set_up", "paused", "not_due", "already_posted", "in_progress", "skipped")
+NOT_SET_UP, PAUSED, NOT_DUE, ALREADY_POSTED, IN_PROGRESS, WAS_SKIPPED, RETRY_LATER = (
+    "not_set_up", "paused", "not_due", "already_posted", "in_progress", "skipped", "retry_later")
 
 
 @dataclass(frozen=True)
@@ -81,6 +90,11 @@ class PostFailed(Exception):
     def stored(self) -> str:
         return f"{self.reason}: {self.detail[:200]}" if self.detail else self.reason
 
+    @property
+    def final(self) -> bool:
+        """Only a missing channel or permission (or an empty level) is not worth trying again by itself."""
+        return self.reason in rules.FINAL_REASONS
+
 
 class DailyChannel(Protocol):
     async def find_post(self, post: DailyPost) -> PostedMessage | None:
@@ -89,8 +103,10 @@ class DailyChannel(Protocol):
     async def send_post(self, post: DailyPost, question: Question) -> PostedMessage:
         """Post the question with its buttons and open its thread; raise PostFailed when impossible."""
 
-    async def send_reveal(self, post: DailyPost, question: Question) -> None:
-        """Post the model answer in the post's thread (or under the message); PostFailed when impossible."""
+    async def send_reveal(self, post: DailyPost, question: Question, sent: PagesSent) -> None:
+        """Post the model answer in the post's thread (or under the message), page by page, leaving out
+        the first post.pages_revealed pages (already out before a crash); call sent(n) as soon as n pages
+        are out. PostFailed when impossible."""
 
 
 @dataclass(frozen=True)
@@ -129,9 +145,10 @@ class DailyAnswerReceipt:
 
 @dataclass(frozen=True)
 class SlotOutcome:
-    kind: str  # posted | skipped | none
+    kind: str  # posted | skipped | failed (tried again at retry_at) | none
     post: DailyPost | None = None
     reason: str | None = None
+    retry_at: datetime | None = None  # in the server's zone
 
 
 @dataclass
@@ -175,9 +192,52 @@ class Daily:
         return store.all_settings(self.db)
 
     def next_post_at(self, settings: DailySettings) -> datetime | None:
+        """The next posting time, in the server's zone (None while paused): the first slot after now on a
+        day that has no question yet (a timezone change can land on a day already posted)."""
         if settings.paused:
             return None
-        return rules.next_slot(self.clock(), settings.post_time, settings.zone).astimezone(settings.zone)
+        return self._next_free_slot(settings, self.clock()).astimezone(settings.zone)
+
+    def _next_free_slot(self, settings: DailySettings, after: datetime) -> datetime:
+        at = rules.next_slot(after, settings.post_time, settings.zone)
+        for _ in range(3):  # rows exist up to today, in whatever zone the server had when they were made
+            if store.post_for_date(self.db, settings.guild_id, rules.local_date(at, settings.zone)) is None:
+                break
+            at = rules.next_slot(at, settings.post_time, settings.zone)
+        return at
+
+    def day_already_posted(self, settings: DailySettings) -> date | None:
+        """The day of the next slot if that day already has its question, as after moving the server to a
+        zone where it is still the day just posted: the next post is then the following day's."""
+        if settings.paused:
+            return None
+        at = rules.next_slot(self.clock(), settings.post_time, settings.zone)
+        post = store.post_for_date(self.db, settings.guild_id, rules.local_date(at, settings.zone))
+        return post.local_date if post is not None and post.state == POSTED else None
+
+    def next_wake(self, guild_id: int) -> datetime | None:
+        """When the scheduler should next run this server's slot (UTC): the next posting time or, sooner,
+        the retry of a failed post. None: nothing to wait for."""
+        settings = store.get_settings(self.db, guild_id)
+        if settings is None:
+            return None
+        now = self.clock()
+        times = [p.retry_at for p in store.unresolved(self.db, guild_id) if p.retry_at and p.retry_at > now]
+        if not settings.paused:
+            times.append(self._next_free_slot(settings, now))
+        return min(times, default=None)
+
+    def next_reveal_wake(self, guild_id: int) -> datetime | None:
+        """When the scheduler should next look for due reveals (UTC): the next reveal_time or a retry."""
+        settings = store.get_settings(self.db, guild_id)
+        if settings is None:
+            return None
+        now = self.clock()
+        times = [p.reveal_retry_at for p in store.unrevealed(self.db, guild_id)
+                 if p.reveal_retry_at and p.reveal_retry_at > now]
+        if settings.reveal_time:
+            times.append(rules.next_slot(now, settings.reveal_time, settings.zone))
+        return min(times, default=None)
 
     def status(self, guild_id: int, recent: int = 14) -> DailyStatus:
         settings = self.settings(guild_id)
@@ -191,13 +251,27 @@ class Daily:
 
     # -- posting ----------------------------------------------------------------------------------
     def needs_catch_up(self) -> list[int]:
-        """Servers to run a slot for at start-up: today's slot is due but not done, or an intent is left."""
+        """Servers a slot run is owed to now (start-up, and the scheduler's periodic sweep)."""
+        guilds = {s.guild_id for s in store.all_settings(self.db)} | set(store.guilds_with_unresolved(self.db))
+        return sorted(g for g in guilds if self.owes(g))
+
+    def owes(self, guild_id: int) -> bool:
+        """Would a slot run do something now: today's slot is due and not begun, an intent a crash or a
+        failure left is to be looked for (once its retry time has come), or a past day's is to resolve."""
+        settings = store.get_settings(self.db, guild_id)
+        if settings is None:
+            return False
         now = self.clock()
-        guilds = set(store.guilds_with_unresolved(self.db))
-        for s in store.all_settings(self.db):
-            if not s.paused and rules.is_due(now, s) and store.post_for_date(self.db, s.guild_id, rules.local_date(now, s.zone)) is None:
-                guilds.add(s.guild_id)
-        return sorted(guilds)
+        today = rules.local_date(now, settings.zone)
+        for post in store.unresolved(self.db, guild_id):
+            if post.local_date < today:
+                return True
+            if post.state == INTENDED and post.id not in self._in_flight and (post.retry_at is None or post.retry_at <= now):
+                return True
+            if post.state == PENDING and not settings.paused:
+                return True
+        return (not settings.paused and rules.is_due(now, settings)
+                and store.post_for_date(self.db, guild_id, today) is None)
 
     def begin_post(self, guild_id: int, *, force: bool = False) -> SlotAction:
         """What to do for this server now. `force` (/daily now): post today's question even before the
@@ -217,15 +291,27 @@ class Daily:
         if post.state == POSTED:
             return NoPost(ALREADY_POSTED, post)
         if post.state == INTENDED:
+            if not force and post.retry_at is not None and now < post.retry_at and post.id not in self._in_flight:
+                return NoPost(RETRY_LATER, post)
             return self._check(post)
         if settings.paused and not force:
             return NoPost(PAUSED, post)
-        if post.state == SKIPPED and not force:
-            return NoPost(WAS_SKIPPED, post)
+        if post.state == SKIPPED:
+            if not force:
+                return NoPost(WAS_SKIPPED, post)
+            if post.question_id is not None:
+                return self._recheck(post)
         return self._intend(settings, post, now)
 
     def _check(self, post: DailyPost) -> SlotAction:
         return NoPost(IN_PROGRESS, post) if post.id in self._in_flight else CheckExisting(post)
+
+    def _recheck(self, post: DailyPost) -> SlotAction:
+        """/daily now after a skipped day: the skip may come from a check that could not read the channel,
+        so the last intent may be out there. It becomes that intent again, to be looked for first."""
+        if store.reopen_skipped(self.db, post.id, post.attempts):
+            return CheckExisting(self._post(post.id))
+        return NoPost(IN_PROGRESS, self._post(post.id))
 
     def _start(self, settings: DailySettings, today: date, now: datetime, force: bool) -> SlotAction:
         if settings.paused and not force:
@@ -260,37 +346,52 @@ class Daily:
         cycle, used, last = store.cycle_usage(self.db, settings.guild_id)
         return rules.choose_daily_question(bank.active_ids(self.db, settings.bank_level), cycle, used, last, self.rng)
 
-    def reconcile(self, post_id: int, found: PostedMessage | None) -> DailyPost:
-        """The front end looked for a left intent's marker. Found: it was posted. Not found: today's is
-        posted again (next begin_post), a past day's is given up, never back-filled."""
-        post = self._post(post_id)
-        if post.state != INTENDED:
-            return post
-        self._in_flight.discard(post_id)
+    def reconcile(self, checked: DailyPost, found: PostedMessage | None) -> DailyPost:
+        """The front end looked for the marker of `checked` (a CheckExisting's intent). Found: it was
+        posted. Not found: today's is posted again (next begin_post), a past day's is given up, never
+        back-filled. Only if the row is still that very intent: meanwhile another run may have
+        reconciled it and recorded (and be sending) a new one, which this stale "not found" must not reset."""
         if found is not None:
-            return store.mark_posted(self.db, post_id, found.message_id, found.thread_id, self.clock())
-        today = rules.local_date(self.clock(), self.settings(post.guild_id).zone)
-        return store.set_state(self.db, post_id, SKIPPED if post.local_date < today else PENDING,
-                               EXPIRED if post.local_date < today else None)
+            return store.mark_posted(self.db, checked.id, found.message_id, found.thread_id, self.clock())
+        past = checked.local_date < rules.local_date(self.clock(), self.settings(checked.guild_id).zone)
+        store.settle_intent(self.db, checked.id, checked.attempts, SKIPPED if past else PENDING, EXPIRED if past else None)
+        return self._post(checked.id)
 
     def mark_posted(self, post_id: int, message_id: int, thread_id: int | None = None) -> DailyPost:
         self._in_flight.discard(post_id)
         return store.mark_posted(self.db, post_id, message_id, thread_id, self.clock())
 
-    def mark_skipped(self, post_id: int, reason: str) -> DailyPost:
-        """The channel is gone, the bot may not post there, ...: the day is skipped, the reason shown."""
-        self._in_flight.discard(post_id)
-        post = self._post(post_id)
-        return post if post.state == POSTED else store.set_state(self.db, post_id, SKIPPED, reason)
+    def attempt_failed(self, attempt: DailyPost, failed: PostFailed, *, checking: bool) -> SlotOutcome | None:
+        """Looking for (`checking`) or sending `attempt` failed. A missing channel or permission skips the
+        day (once fixed, /daily now posts it after all). Anything else may pass, and a failed send may
+        even have reached the channel: the intent stays, to be looked for and tried again at retry_at,
+        while its day lasts. A past day's intent that cannot be looked for is given up, so that today's
+        post does not wait for it. None: the run goes on (a past day, or another run got there first)."""
+        if not checking:
+            self._in_flight.discard(attempt.id)
+        now = self.clock()
+        zone = self.settings(attempt.guild_id).zone
+        past = attempt.local_date < rules.local_date(now, zone)
+        if failed.final or (checking and past):
+            if not store.record_failure(self.db, attempt.id, attempt.attempts, SKIPPED, failed.stored, None) or past:
+                return None
+            post = self._post(attempt.id)
+            return SlotOutcome("none", post, WAS_SKIPPED) if checking else SlotOutcome("skipped", post, post.reason)
+        retry_at = now + rules.retry_delay(attempt.failures + 1)
+        if not store.record_failure(self.db, attempt.id, attempt.attempts, INTENDED, failed.stored, retry_at):
+            return None
+        post = self._post(attempt.id)
+        return SlotOutcome("failed", post, post.last_error, retry_at.astimezone(zone))
 
     def release(self, post_id: int) -> None:
-        """Sending failed in an unknown way (it may have reached the channel): check before retrying."""
+        """The run died in an unknown way (it may have reached the channel): check before retrying."""
         self._in_flight.discard(post_id)
 
     # -- reveals ----------------------------------------------------------------------------------
     def reveals_due(self, guild_id: int, *, before_next: bool = False) -> list[RevealDue]:
         """Posted questions whose answer is to be shown now: at reveal_time (unless the question went
-        out after it), once a newer question is out, or all of them just before the next one."""
+        out after it), once a newer question is out, or all of them just before the next one; a reveal
+        that failed for a passing reason waits for its retry time."""
         posts = store.unrevealed(self.db, guild_id)
         if not posts:
             return []
@@ -298,15 +399,31 @@ class Daily:
         open_seq = progress_store.latest(self.db, guild_id).seq
 
         def due(p: DailyPost) -> bool:
+            if p.reveal_retry_at is not None and now < p.reveal_retry_at:
+                return False
             at = rules.reveal_instant(p.local_date, settings)
             on_time = at is not None and now >= at and p.posted_at is not None and p.posted_at <= at
             return before_next or p.seq < open_seq or on_time
 
         return [RevealDue(p, bank.get_question(self.db, p.question_id)) for p in posts if due(p)]
 
+    def page_revealed(self, post_id: int, pages: int) -> None:
+        """`pages` pages of the reveal are out: a crash from here resumes after them."""
+        store.page_revealed(self.db, post_id, pages)
+
     def mark_revealed(self, post_id: int, note: str | None = None) -> DailyPost:
-        """Done (or given up on, with `note`): a reveal is attempted once."""
+        """Done (or given up on, with `note`, which /daily status shows)."""
         return store.mark_revealed(self.db, post_id, self.clock(), note)
+
+    def reveal_failed(self, post: DailyPost, failed: PostFailed) -> DailyPost:
+        """Tried again later (the pages already out are not sent again), unless the channel is gone or
+        closed to the bot, or it failed REVEAL_TRIES times: then given up, and the note says why."""
+        now = self.clock()
+        tries = post.reveal_failures + 1
+        if failed.final or tries >= rules.REVEAL_TRIES:
+            store.reveal_failed(self.db, post.id, failed.stored, None)
+            return store.mark_revealed(self.db, post.id, now, failed.stored)
+        return store.reveal_failed(self.db, post.id, failed.stored, now + rules.retry_delay(tries))
 
     # -- members ----------------------------------------------------------------------------------
     def post(self, guild_id: int, post_id: int) -> DailyPost:
@@ -344,7 +461,7 @@ class Daily:
         return feedback
 
 async def run_slot(daily: Daily, guild_id: int, channel: DailyChannel, *, force: bool = False) -> SlotOutcome:
-    """The whole protocol for one server's slot (the scheduler's job, catch-up, /daily now)."""
+    """The whole protocol for one server's slot (the scheduler's job and sweep, catch-up, /daily now)."""
     for _ in range(20):  # each round resolves one row; the bound only guards against a bug looping
         action = daily.begin_post(guild_id, force=force)
         if isinstance(action, NoPost):
@@ -352,37 +469,53 @@ async def run_slot(daily: Daily, guild_id: int, channel: DailyChannel, *, force:
         if isinstance(action, CheckExisting):
             try:
                 found = await channel.find_post(action.post)
-            except PostFailed as failed:
-                daily.mark_skipped(action.post.id, failed.stored)
-                continue
-            daily.reconcile(action.post.id, found)
+            except Exception as error:  # noqa: BLE001 - whatever it was, it is recorded and tried again
+                failed = _failure(error, action.post, "looking for the post")
+                if failed.reason != CHANNEL_MISSING:
+                    outcome = daily.attempt_failed(action.post, failed, checking=True)
+                    if outcome is not None:
+                        return outcome
+                    continue
+                found = None  # a deleted channel took its messages with it: nobody sees the post there
+            daily.reconcile(action.post, found)
             continue
-        return await _send(daily, action, channel)
+        outcome = await _send(daily, action, channel)
+        if outcome is not None:
+            return outcome
     raise RuntimeError(f"daily slot for {guild_id} did not settle")
 
 
-async def _send(daily: Daily, action: PostNow, channel: DailyChannel) -> SlotOutcome:
-    await run_reveals(daily, action.post.guild_id, channel, before_next=True)
+async def _send(daily: Daily, action: PostNow, channel: DailyChannel) -> SlotOutcome | None:
     try:
+        await run_reveals(daily, action.post.guild_id, channel, before_next=True)
         sent = await channel.send_post(action.post, action.question)
-    except PostFailed as failed:
-        post = daily.mark_skipped(action.post.id, failed.stored)
-        return SlotOutcome("skipped", post, post.reason)
-    except BaseException:
+    except Exception as error:  # noqa: BLE001 - a passing failure must not lose the day: see attempt_failed
+        return daily.attempt_failed(action.post, _failure(error, action.post, "sending"), checking=False)
+    except BaseException:  # the process is going down: the next run looks for the message first
         daily.release(action.post.id)
         raise
     return SlotOutcome("posted", daily.mark_posted(action.post.id, sent.message_id, sent.thread_id))
 
 
 async def run_reveals(daily: Daily, guild_id: int, channel: DailyChannel, *, before_next: bool = False) -> int:
-    """Show the answers that are due; returns how many were shown."""
+    """Show the answers that are due; returns how many were shown in full. One reveal's failure is
+    recorded (and tried again later) without stopping the others or the post that may follow."""
     shown = 0
     for due in daily.reveals_due(guild_id, before_next=before_next):
         try:
-            await channel.send_reveal(due.post, due.question)
-        except PostFailed as failed:
-            daily.mark_revealed(due.post.id, failed.stored)
+            await channel.send_reveal(due.post, due.question, partial(daily.page_revealed, due.post.id))
+        except Exception as error:  # noqa: BLE001 - see Daily.reveal_failed
+            daily.reveal_failed(due.post, _failure(error, due.post, "revealing"))
             continue
         daily.mark_revealed(due.post.id)
         shown += 1
     return shown
+
+
+def _failure(error: Exception, post: DailyPost, doing: str) -> PostFailed:
+    """A DailyChannel raises PostFailed for what Discord refused (and logs it); anything else (the
+    network, a bug) is logged here and counts as a passing error."""
+    if isinstance(error, PostFailed):
+        return error
+    log.warning("daily question of guild %s (%s): %s failed", post.guild_id, post.local_date, doing, exc_info=error)
+    return PostFailed(SEND_ERROR, f"{doing}: {type(error).__name__}: {error}".strip())

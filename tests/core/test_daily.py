@@ -9,7 +9,8 @@ import pytest
 
 from bot.core.boards import period_label, week_key, month_key
 from bot.core.daily import (DailySettings, InvalidDailySetting, choose_daily_question, is_due, local_date, next_slot,
-                            parse_custom_id, parse_hhmm, parse_level, parse_timezone, reveal_instant, slot_instant)
+                            parse_custom_id, parse_hhmm, parse_level, parse_timezone, retry_delay, reveal_instant,
+                            slot_instant)
 
 UTC = timezone.utc
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -121,3 +122,53 @@ def test_periods_follow_the_iso_week_and_month():
     assert month_key(date(2027, 1, 1)) == "2027-01"
     assert period_label("2026-W48") == "2026年 第48週 (11/23〜11/29)"
     assert period_label("2026-11") == "2026年11月"
+
+
+# zones whose DST change is at or around midnight (APScheduler's CronTrigger lost days in several), a
+# 30-minute change (Lord Howe), and the usual ones
+DST_ZONES = ["America/New_York", "Asia/Beirut", "America/Santiago", "America/Havana", "America/Nuuk",
+             "Australia/Lord_Howe", "Pacific/Chatham", "Europe/Berlin", "Asia/Tokyo"]
+
+
+@pytest.mark.parametrize("zone_name", DST_ZONES)
+@pytest.mark.parametrize("hhmm", ["00:00", "00:30", "02:30", "23:30"])
+def test_every_local_day_has_exactly_one_slot_on_that_day(zone_name, hhmm):
+    zone = ZoneInfo(zone_name)
+    at, by_day = datetime(2026, 1, 1, tzinfo=UTC), {}
+    while at < datetime(2027, 1, 1, tzinfo=UTC):
+        at = next_slot(at, hhmm, zone)
+        by_day.setdefault(local_date(at, zone), []).append(at)
+    days = [date(2026, 1, 2) + timedelta(days=n) for n in range(362)]
+    assert [d for d in days if len(by_day.get(d, [])) != 1] == []
+
+
+def test_a_skipped_hour_at_midnight_stays_on_its_day():
+    beirut, nuuk = ZoneInfo("Asia/Beirut"), ZoneInfo("America/Nuuk")
+    # Beirut skips 00:00-01:00 on 29 March: 00:30 is 01:30 EEST, still the 29th
+    assert slot_instant(date(2026, 3, 29), "00:30", beirut) == datetime(2026, 3, 28, 22, 30, tzinfo=UTC)
+    # Nuuk skips 23:00-24:00 on 28 March: 23:30 falls before the change, not on the 29th
+    assert local_date(slot_instant(date(2026, 3, 28), "23:30", nuuk), nuuk) == date(2026, 3, 28)
+    # New York's midnight right after its spring change (APScheduler jumped from 8 to 10 March)
+    ny = ZoneInfo("America/New_York")
+    assert next_slot(datetime(2026, 3, 8, 5, 0, tzinfo=UTC), "00:00", ny) == datetime(2026, 3, 9, 4, 0, tzinfo=UTC)
+
+
+def test_setup_after_the_slot_owes_nothing_today_exactly_as_the_next_slot_says():
+    slot = datetime(2026, 11, 25, 8, 0, tzinfo=UTC)
+    for since in (slot, slot + timedelta(seconds=30)):
+        assert not is_due(since + timedelta(minutes=5), settings(active_since=since))
+        assert next_slot(since, "09:00", BERLIN) == slot + timedelta(days=1)
+    since = slot - timedelta(seconds=30)
+    assert is_due(slot, settings(active_since=since)) and next_slot(since, "09:00", BERLIN) == slot
+
+
+def test_retries_back_off():
+    assert [retry_delay(n) for n in (1, 2, 3, 4, 9)] == [timedelta(minutes=m) for m in (5, 15, 60, 60, 60)]
+
+
+def test_an_echoed_timezone_is_cut_short():
+    with pytest.raises(InvalidDailySetting) as refused:
+        parse_timezone("A" * 5000 + "`")
+    assert len(str(refused.value)) < 200 and "A" * 49 + "…" in str(refused.value)
+    with pytest.raises(InvalidDailySetting, match="IANA"):
+        parse_timezone("America")  # a directory of zones, not one
