@@ -6,18 +6,19 @@ fields. Every field value stays within Discord's 1024 characters.
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot.core import points
-from bot.presenters import FIELD_LIMIT, Card, answer_receipt
+from bot.presenters import FIELD_LIMIT, TITLE_LIMIT, Card, answer_receipt, question_card
 from bot.presenters_progress import daily_answer_card
 
 if TYPE_CHECKING:  # types only: importing the scorer loads scikit-learn
     from bot.core.points import PointsVerdict
     from bot.services.feedback import Feedback
     from bot.services.answering import Answered
-    from bot.services.review import ReviewCounts
+    from bot.services.review import ReviewCounts, Served
 
 # (value passed to Review.rate, button label): the order buttons are shown in
 RATING_BUTTONS = (
@@ -111,13 +112,28 @@ def until(due: datetime, now: datetime) -> str:
     return f"{days}日後 (in {days} day{'s' if days != 1 else ''})"
 
 
+def days_until(due: datetime, now: datetime) -> str:
+    """「2日後 (in 2 days)」: calendar days from today to the due day, in the due time's timezone (the
+    server's), since a question is due for its whole day."""
+    if due <= now:
+        return "今すぐ (now)"
+    days = (due.date() - now.astimezone(due.tzinfo).date()).days
+    if days <= 0:
+        return "今日 (today)"
+    return f"{days}日後 (in {days} day{'s' if days != 1 else ''})"
+
+
+def zone_name(moment: datetime) -> str:
+    return getattr(moment.tzinfo, "key", None) or moment.tzname() or "UTC"
+
+
 def rated_card(question_id: str, rating: str, due: datetime, now: datetime) -> Card:
-    """The reply to a rating button: when the question comes back."""
+    """The reply to a rating button: the day the question comes back (in the server's timezone)."""
     label = dict(RATING_BUTTONS).get(rating.strip().lower(), rating)
     return Card(
-        title=f"次の復習: {until(due, now)}",
+        title=f"次の復習: {days_until(due, now)}",
         description=f"`{question_id}` を「{label}」と記録しました。",
-        footer=f"復習予定 {due.astimezone(timezone.utc):%Y-%m-%d %H:%M} UTC ・ /review で復習する問題を出します。",
+        footer=f"復習予定 {due:%Y-%m-%d} ({zone_name(due)}) から ・ /review で復習する問題を出します。",
         kind="info",
     )
 
@@ -130,5 +146,27 @@ def review_status_card(counts: ReviewCounts, now: datetime) -> Card:
     if counts.due:
         text = f"いま復習できる問題が **{counts.due}** 問あります（全 {counts.total} 問）。"
     else:
-        text = f"いま復習する問題はありません（全 {counts.total} 問）。次は {until(counts.next_due_at, now)} です。"
+        due = counts.next_due_at
+        text = (f"いま復習する問題はありません（全 {counts.total} 問）。"
+                f"次は {days_until(due, now)}、{due:%Y-%m-%d} ({zone_name(due)}) です。")
     return Card(title="復習 (review)", description=text, kind="info")
+
+
+def review_cards(served: Served) -> tuple[Card, ...]:
+    """/review in every front end: the question to review (if one is due) and the deck's status."""
+    status = review_status_card(served.counts, served.now)
+    if served.question is None:
+        return (status,)
+    return question_card(served.question, heading="復習"), status
+
+
+def stats_card(name: str, image: Path | None = None) -> Card:
+    """/stats: the member's progress chart (`image`, the PNG as the front end attaches it)."""
+    return Card(title=_fit_title(f"{name} さんの学習の記録 (study stats)"),
+                description="週ごとの回答数・日替わり問題の連続記録・カテゴリ別の習熟度"
+                            " (answers per week, daily-question streak, mastery per category)",
+                image=image, kind="info")
+
+
+def _fit_title(text: str) -> str:
+    return text if len(text) <= TITLE_LIMIT else text[: TITLE_LIMIT - 1] + "…"

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlite_utils import Database
 
@@ -174,6 +174,19 @@ def _replay_points(db: Database, guild_id: int) -> dict[tuple[int, str], int]:
         for key in (ALL, first["week_key"], first["month_key"]):
             totals[first["user_id"], key] += earned
     return totals
+
+
+def posted_days(db: Database, guild_id: int) -> list[tuple[int, date]]:
+    """The server's posted daily questions as (seq, local date), in posting order."""
+    rows = db.execute("select seq, local_date from daily_posts where guild_id = ? and seq is not null order by seq", [guild_id])
+    return [(seq, date.fromisoformat(day)) for seq, day in rows]
+
+
+def answered_seqs(db: Database, guild_id: int, user_id: int) -> set[int]:
+    """The daily questions (seqs) a member answered while they were open."""
+    rows = db.execute("select distinct p.seq from answers a join daily_posts p on p.id = a.daily_post_id "
+                      "where a.guild_id = ? and a.user_id = ?", [guild_id, user_id])
+    return {r[0] for r in rows}
 
 
 def board_row(db: Database, guild_id: int, period_key: str, user_id: int) -> BoardRow | None:

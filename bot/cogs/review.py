@@ -1,7 +1,9 @@
 """/review and /stats: a member's spaced review and progress chart, always only to them."""
 from __future__ import annotations
 
+import asyncio
 import io
+from pathlib import Path
 
 import discord
 from discord import app_commands
@@ -9,8 +11,7 @@ from discord.app_commands import locale_str as _
 from discord.ext import commands
 
 from bot import discord_render as render
-from bot.presenters import question_card
-from bot.presenters_feedback import review_status_card
+from bot.presenters_feedback import review_cards, stats_card
 from bot.services.review import serve_next
 from bot.views import guild_of, question_buttons, send
 
@@ -26,16 +27,14 @@ class ReviewCog(commands.Cog):
     @app_commands.command(name="review", description=_("Your questions due for review (only to you)"))
     @app_commands.guild_only()
     async def review(self, interaction: discord.Interaction) -> None:
-        guild, user = guild_of(interaction), interaction.user.id
-        study = self.services.study
-        served = serve_next(self.services.review, lambda qid: study.set_current(
-            guild, user, qid, via="review", display_name=interaction.user.display_name), guild, user)
-        summary = review_status_card(served.counts, study.now())
-        if served.question_id is None:
-            await send(interaction, embed=render.embed(summary))
+        services = self.services
+        served = serve_next(services.review, services.study, guild_of(interaction), interaction.user.id,
+                            interaction.user.display_name)
+        embeds = [render.embed(card) for card in review_cards(served)]
+        if served.question is None:
+            await send(interaction, embeds=embeds)
             return
-        card = question_card(study.question(served.question_id), heading="復習")
-        await send(interaction, embeds=[render.embed(card), render.embed(summary)], view=question_buttons(served.question_id))
+        await send(interaction, embeds=embeds, view=question_buttons(served.question.id))
 
     @app_commands.command(name="stats", description=_("Your progress chart (only to you)"))
     @app_commands.describe(member=_("whose chart (default: you)"))
@@ -44,10 +43,11 @@ class ReviewCog(commands.Cog):
         guild = guild_of(interaction)
         who = member or interaction.user
         await interaction.response.defer(ephemeral=True, thinking=True)  # drawing the chart takes a moment
-        png = self.services.study.stats_png(guild, who.id)
-        embed = discord.Embed(title=f"{who.display_name} さんの学習の記録 (study stats)", color=0xFEE75C)
-        embed.set_image(url="attachment://stats.png")
-        await interaction.followup.send(embed=embed, file=discord.File(io.BytesIO(png), filename="stats.png"), ephemeral=True)
+        draw = self.services.study.stats_chart(guild, who.id)  # reads the database here, on the loop's thread
+        png = await asyncio.to_thread(draw)  # 0.5-3 s of matplotlib: the event loop keeps serving everyone else
+        card = stats_card(who.display_name, Path("stats.png"))
+        await interaction.followup.send(embed=render.embed(card), file=discord.File(io.BytesIO(png), filename=card.image.name),
+                                        ephemeral=True)
 
 
 async def setup(bot: commands.Bot) -> None:

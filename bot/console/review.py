@@ -1,12 +1,12 @@
 """Spaced review and the progress chart in the terminal: thin handlers over bot.services."""
 from __future__ import annotations
 
+import os
 import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bot.presenters import Card, question_card
-from bot.presenters_feedback import RATING_BUTTONS, rated_card, review_status_card
+from bot.presenters_feedback import RATING_BUTTONS, rated_card, review_cards, stats_card
 from bot.services.review import serve_next
 
 if TYPE_CHECKING:
@@ -20,14 +20,11 @@ RATE_HINTS = tuple((label, f"/rate {rating}") for rating, label in RATING_BUTTON
 def review(ctx: Context, args: dict[str, str]) -> Result:
     from bot.console.commands import Reply
 
-    study = ctx.study
-    served = serve_next(ctx.services.review, lambda qid: study.set_current(
-        ctx.guild_id, ctx.user_id, qid, via="review", display_name=ctx.display_name), ctx.guild_id, ctx.user_id)
-    summary = review_status_card(served.counts, study.now())
-    if served.question_id is None:
-        return summary
-    card = question_card(study.question(served.question_id), heading="復習")
-    return Reply((card, summary), buttons=(("Answer", "/answer"), ("Reveal", "/reveal")))
+    served = serve_next(ctx.services.review, ctx.study, ctx.guild_id, ctx.user_id, ctx.display_name)
+    cards = review_cards(served)
+    if served.question is None:
+        return cards[0]
+    return Reply(cards, buttons=(("Answer", "/answer"), ("Reveal", "/reveal")))
 
 
 def rate(ctx: Context, args: dict[str, str]) -> Result:
@@ -45,11 +42,16 @@ def stats(ctx: Context, args: dict[str, str]) -> Result:
 
     who = Member.named(args["member"]) if args.get("member") else ctx.member
     png = ctx.study.stats_png(ctx.guild_id, who.user_id)
-    path = Path(tempfile.gettempdir()) / f"studybot-stats-{who.user_id}.png"
-    path.write_bytes(png)
-    return Card(title=f"{who.name} さんの学習の記録 (study stats)",
-                description="回答数・連続記録・カテゴリ別の習熟度のグラフを保存しました。 (answers per week, streak history, mastery per category)",
-                image=path, kind="info")
+    return stats_card(who.name, save_png(png))
+
+
+def save_png(png: bytes) -> Path:
+    """A new file of its own in the temporary directory: no fixed name that another user or a second
+    terminal could read or replace."""
+    handle, name = tempfile.mkstemp(prefix="studybot-stats-", suffix=".png")
+    with os.fdopen(handle, "wb") as out:
+        out.write(png)
+    return Path(name)
 
 
 def commands():

@@ -1,31 +1,62 @@
-"""Numbers behind a member's progress chart: answers per week, day streaks, mastery per category.
+"""Numbers behind a member's progress chart: answers per week, the daily-question streak day by day,
+mastery per category.
 
-Dates are UTC calendar days; weeks start on Monday.
+Dates are calendar days in the server's timezone (UTC unless given); weeks start on Monday.
 """
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from datetime import date, datetime, timedelta, timezone
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date, datetime, timedelta, timezone, tzinfo
+
+from bot.core.streaks import StreakState, answer
+from bot.core.streaks import now as streak_now
 
 
 def utc_day(moment: datetime) -> date:
     return moment.astimezone(timezone.utc).date()
 
 
+def local_day(moment: datetime, zone: tzinfo) -> date:
+    return moment.astimezone(zone).date()
+
+
 def week_start(day: date) -> date:
     return day - timedelta(days=day.weekday())
 
 
-def answers_per_week(times: Iterable[datetime], now: datetime, weeks: int) -> list[tuple[date, int]]:
+def answers_per_week(times: Iterable[datetime], now: datetime, weeks: int,
+                     zone: tzinfo = timezone.utc) -> list[tuple[date, int]]:
     """(Monday, answers that week) for the last `weeks` weeks up to the current one, oldest first."""
-    current = week_start(utc_day(now))
+    current = week_start(local_day(now, zone))
     starts = [current - timedelta(weeks=n) for n in range(weeks - 1, -1, -1)]
     counts = dict.fromkeys(starts, 0)
     for moment in times:
-        monday = week_start(utc_day(moment))
+        monday = week_start(local_day(moment, zone))
         if monday in counts:
             counts[monday] += 1
     return list(counts.items())
+
+
+def daily_streak_history(posts: Sequence[tuple[int, date]], answered: Iterable[int], first: date,
+                         last: date) -> list[tuple[date, int]]:
+    """For each day from `first` to `last`: the daily-question streak /streak showed at the end of it.
+
+    `posts` are the server's posted questions as (seq, local date) in posting order; `answered` the
+    seqs the member answered while open. The streak rules are bot.core.streaks' own; a day without a
+    post carries the day before, and the last day's value is the current streak.
+    """
+    answered = set(answered)
+    state, latest, i, out = StreakState(), 0, 0, []
+    day = min([first, *(d for _, d in posts[:1])])
+    while day <= last:
+        while i < len(posts) and posts[i][1] <= day:
+            seq = posts[i][0]
+            state = answer(state, seq) if seq in answered else state
+            latest, i = seq, i + 1
+        if day >= first:
+            out.append((day, streak_now(state, latest).current if latest else 0))
+        day += timedelta(days=1)
+    return out
 
 
 def day_streaks(days: Iterable[date], first: date, last: date) -> list[tuple[date, int]]:

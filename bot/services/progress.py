@@ -5,13 +5,22 @@ Each query costs a few index lookups, whatever the server's size or history.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, timezone, tzinfo
 
 from sqlite_utils import Database
 
 from bot.core.boards import ALL, TOP, check_board, period_label
 from bot.core.streaks import FREEZE_EVERY, MAX_FREEZES, board_value
 from bot.core.streaks import now as streak_now
+from bot.core.study_stats import daily_streak_history
+from db import daily as daily_store
 from db import progress as store
+
+
+def server_zone(db: Database, guild_id: int) -> tzinfo:
+    """The server's timezone: its daily question's, once set up; UTC before that."""
+    settings = daily_store.get_settings(db, guild_id)
+    return settings.zone if settings else timezone.utc
 
 
 @dataclass(frozen=True)
@@ -90,6 +99,12 @@ class Progress:
         if value == 0:
             return 0, None
         return value, 1 + store.count_above(self.db, guild_id, key, by, latest_seq, value)
+
+    def streak_history(self, guild_id: int, user_id: int, first: date, last: date) -> list[tuple[date, int]]:
+        """The member's daily-question streak at the end of each day from `first` to `last` (the
+        server's dates): what /streak showed then; the last day's is the current streak."""
+        return daily_streak_history(store.posted_days(self.db, guild_id), store.answered_seqs(self.db, guild_id, user_id),
+                                    first, last)
 
     def rebuild(self, guild_id: int | None = None) -> int:
         """Recompute the derived streak and board data from the stored answers (a repair tool; the

@@ -1,19 +1,24 @@
 """Spaced review: after a reveal the member rates how well they recalled the answer, and FSRS
 (the `fsrs` package) decides when each of their questions comes back.
 
-State is per (server, member, question), stored as the card's JSON. Times are aware UTC from the clock.
+State is per (server, member, question), stored as the card's JSON. A question comes back on a day, not
+at an instant: it is due from the start of its due day in the server's timezone (the daily question's
+timezone once `/daily setup` ran, else UTC), stored in UTC. The clock may be in any timezone.
 """
 from __future__ import annotations
 
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, time, timezone, tzinfo
 
 from fsrs import Card, Rating, Scheduler
 from sqlite_utils import Database
 
 from bot.core.errors import StudyError, UnknownQuestion
+from bot.core.models import Question
+from bot.services.progress import server_zone
+from bot.services.study import Study
 from db import bank, review
 
 Clock = Callable[[], datetime]
@@ -36,7 +41,7 @@ def default_scheduler() -> Scheduler:
 class ReviewCounts:
     total: int  # questions the member has rated at least once
     due: int  # of those, due now
-    next_due_at: datetime | None  # the earliest due time (in the past when something is due)
+    next_due_at: datetime | None  # the earliest due time, in the server's timezone (past when something is due)
 
 
 @dataclass
@@ -46,17 +51,24 @@ class Review:
     scheduler: Scheduler = field(default_factory=default_scheduler)
 
     def rate(self, guild_id: int, user_id: int, question_id: str, rating: str) -> datetime:
-        """Record how well the member recalled the question; returns when it is due again (UTC)."""
+        """Record how well the member recalled the question; returns when it is due again: the start
+        of its due day, in the server's timezone."""
         grade = RATINGS.get(rating.strip().lower())
         if grade is None:
             raise InvalidRating(rating)
         if bank.get_question(self.db, question_id) is None:
             raise UnknownQuestion(question_id)
-        now = self.clock()
+        now = self.clock().astimezone(timezone.utc)  # fsrs accepts UTC only
+        zone = self.zone(guild_id)
         card, _ = self.scheduler.review_card(self._card(guild_id, user_id, question_id, now), grade, now)
+        card.due = start_of_day(card.due, zone).astimezone(timezone.utc)
         review.save_rating(self.db, guild_id, user_id, question_id, card=card.to_json(), due=card.due,
                            rating=grade.name.lower(), now=now)
-        return card.due
+        return card.due.astimezone(zone)
+
+    def zone(self, guild_id: int) -> tzinfo:
+        """Where the server's days begin and end."""
+        return server_zone(self.db, guild_id)
 
     def due_questions(self, guild_id: int, user_id: int) -> list[str]:
         """Question ids due for review now, the longest overdue first."""
@@ -68,7 +80,7 @@ class Review:
 
     def counts(self, guild_id: int, user_id: int) -> ReviewCounts:
         summary = review.deck_summary(self.db, guild_id, user_id, self.clock())
-        next_due = datetime.fromisoformat(summary["next_due"]) if summary["next_due"] else None
+        next_due = datetime.fromisoformat(summary["next_due"]).astimezone(self.zone(guild_id)) if summary["next_due"] else None
         return ReviewCounts(summary["total"], summary["due"], next_due)
 
     def _card(self, guild_id: int, user_id: int, question_id: str, now: datetime) -> Card:
@@ -80,18 +92,29 @@ class Review:
         return Card(card_id=card_id, due=now)
 
 
+def start_of_day(moment: datetime, zone: tzinfo) -> datetime:
+    """Midnight at the start of `moment`'s calendar day in `zone`."""
+    return datetime.combine(moment.astimezone(zone).date(), time(0), tzinfo=zone)
+
+
 @dataclass(frozen=True)
 class Served:
     """What /review gives: the next due question (now the member's current one) and the deck's counts."""
 
-    question_id: str | None
+    question: Question | None
     counts: ReviewCounts
+    now: datetime
+
+    @property
+    def question_id(self) -> str | None:
+        return self.question.id if self.question else None
 
 
-def serve_next(review_: Review, set_current: Callable[[str], object], guild_id: int, user_id: int) -> Served:
-    """The longest-overdue question becomes the member's current question, so /answer and /reveal work
-    on it exactly as after /question."""
+def serve_next(review_: Review, study: Study, guild_id: int, user_id: int, display_name: str | None = None) -> Served:
+    """/review in every front end: the longest-overdue question becomes the member's current question,
+    so /answer and /reveal work on it exactly as after /question."""
     question_id = review_.next_due(guild_id, user_id)
+    question = None
     if question_id is not None:
-        set_current(question_id)
-    return Served(question_id, review_.counts(guild_id, user_id))
+        question = study.set_current(guild_id, user_id, question_id, via="review", display_name=display_name)
+    return Served(question, review_.counts(guild_id, user_id), study.now())

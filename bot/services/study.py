@@ -126,11 +126,17 @@ class Study:
         practice.record_reveal(self.db, guild_id, user_id, q.id, self.now())
         return q
 
-    def stats_png(self, guild_id: int, user_id: int) -> bytes:
-        """The member's progress chart (answers per week, streak history, mastery per category)."""
-        from bot.services.charts import stats_png  # matplotlib loads only when a chart is asked for
+    def stats_chart(self, guild_id: int, user_id: int) -> Callable[[], bytes]:
+        """The member's progress chart (answers per week, daily-question streak, mastery per category):
+        its numbers are read now, and the returned call draws the PNG. Drawing is slow, so a front end
+        with an event loop runs that call in a worker thread (SQLite stays on this one)."""
+        from bot.services.charts import render_png, stats_data  # matplotlib loads only when a chart is asked for
 
-        return stats_png(self.db, guild_id, user_id, self.now())
+        data = stats_data(self.db, guild_id, user_id, self.now())
+        return lambda: render_png(data)
+
+    def stats_png(self, guild_id: int, user_id: int) -> bytes:
+        return self.stats_chart(guild_id, user_id)()
 
     def categories(self, level: str | None = None, containing: str = "") -> list[str]:
         """The bank's categories (of one level); with `containing`, those whose name contains it (autocomplete),

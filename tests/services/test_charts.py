@@ -1,16 +1,22 @@
-"""The progress chart is a real PNG with content, for members with and without answers."""
+"""The progress chart is a real PNG with content, for members with and without answers; its streak panel
+is the daily-question streak /streak shows, its weeks are the server's, and both top panels share dates."""
 from __future__ import annotations
 
 import io
-from datetime import timedelta
+import random
+import threading
+from datetime import date, datetime, timedelta, timezone
 
 import numpy as np
 import pytest
 from matplotlib import image
 
-from bot.services.charts import DPI, SIZE_INCHES, answer_day_streaks, stats_png
+from bot.services.charts import DPI, SIZE_INCHES, render_png, stats_data, stats_png
+from bot.services.daily import Daily
+from bot.services.progress import Progress
 from db import practice
 from tests.conftest import T0
+from tests.services.test_progress import TOKYO, Days, Server
 
 
 def pixels(png: bytes) -> np.ndarray:
@@ -43,29 +49,72 @@ def test_more_answers_draw_more(answered, loaded_db):
     assert np.abs(with_answers - without).mean() > 0.005
 
 
-def test_the_streak_history_can_be_swapped(answered):
-    calls = []
-
-    def history(db, guild_id, user_id, now, days):
-        calls.append((guild_id, user_id, now, days))
-        return [(now.date() - timedelta(days=d), d % 5) for d in range(days - 1, -1, -1)]
-
-    assert stats_png(answered, 1, 10, T0, weeks=4, streak_history=history)[:4] == b"\x89PNG"
-    assert calls == [(1, 10, T0, 28)]
-
-
-def test_default_streaks_count_consecutive_answer_days(loaded_db):
-    for days_ago in (0, 1, 2, 5):
-        practice.record_answer(loaded_db, 1, 10, "junior-01", "回答", T0 - timedelta(days=days_ago))
-    runs = dict(answer_day_streaks(loaded_db, 1, 10, T0, 7))
-    today = T0.date()
-    assert [runs[today - timedelta(days=d)] for d in range(6, -1, -1)] == [0, 1, 0, 0, 1, 2, 3]
+@pytest.fixture
+def tokyo(loaded_db, clock):
+    """A Tokyo server's daily question, posted at 09:00 JST (00:00 UTC) from Friday 2026-11-20."""
+    days = Days(clock, TOKYO, datetime(2026, 11, 20))
+    days.at(8)
+    daily = Daily(loaded_db, clock, random.Random(3))
+    daily.setup(1, 100, "09:00", "Asia/Tokyo", "mixed")
+    return Server(daily, 1, TOKYO), days
 
 
-def test_an_unanswered_today_keeps_yesterdays_streak(loaded_db):
-    practice.record_answer(loaded_db, 1, 10, "junior-01", "回答", T0 - timedelta(days=1))
-    runs = answer_day_streaks(loaded_db, 1, 10, T0, 3)
-    assert [n for _, n in runs] == [0, 1, 1]
+def run(server: Server, days: Days, answered: str) -> None:
+    """One daily question per character: 'y' member 10 answers it, '.' they miss it, '-' no post that day."""
+    for mark in answered:
+        if mark != "-":
+            days.at(9)
+            server.post()
+            days.at(20)
+            if mark == "y":
+                server.answer(10, "たろう")
+        days.next()
+
+
+def test_the_streak_panel_is_the_daily_question_streak(tokyo, loaded_db, clock):
+    server, days = tokyo
+    run(server, days, "yyyyyyy.y-y..yy")  # 7 answers earn a freeze; a miss spends it; the next miss ends it
+    days.next(-1); days.at(21)
+    data = stats_data(loaded_db, 1, 10, clock.now, weeks=3)
+    by_day = dict(data.streaks)
+    assert by_day[date(2026, 11, 26)] == 7
+    assert by_day[date(2026, 11, 27)] == 7  # the miss is still open: nothing spent yet
+    assert by_day[date(2026, 11, 28)] == 8  # the freeze covered it
+    assert by_day[date(2026, 11, 29)] == 8  # no post that day: nobody's miss
+    assert by_day[date(2026, 11, 30)] == 9 and by_day[date(2026, 12, 1)] == 9
+    assert by_day[date(2026, 12, 2)] == 0 and by_day[date(2026, 12, 3)] == 1  # a closed miss without a freeze ends it
+    assert data.streaks[-1] == (date(2026, 12, 4), Progress(loaded_db).streak(1, 10).current) == (date(2026, 12, 4), 2)
+
+
+def test_weeks_and_days_are_the_servers_and_both_panels_cover_the_same_dates(tokyo, loaded_db, clock):
+    server, days = tokyo
+    run(server, days, "yy")
+    monday_morning_tokyo = datetime(2026, 11, 23, 1, 0, tzinfo=TOKYO)  # Sunday 16:00 UTC
+    practice.record_answer(loaded_db, 1, 10, "junior-01", "練習", monday_morning_tokyo)
+    clock.now = datetime(2026, 11, 25, 12, tzinfo=TOKYO)
+    data = stats_data(loaded_db, 1, 10, clock.now, weeks=2)
+    assert data.weekly == [(date(2026, 11, 16), 2), (date(2026, 11, 23), 1)]  # Tokyo's Monday, not UTC's Sunday
+    assert data.span == (date(2026, 11, 16), date(2026, 11, 30))
+    assert data.streaks[0][0] == data.span[0] and data.streaks[-1][0] == date(2026, 11, 25)  # today, in Tokyo
+
+
+def test_the_chart_is_drawn_without_the_database(answered, loaded_db):
+    data = stats_data(answered, 1, 10, T0)
+    pngs = []
+    worker = threading.Thread(target=lambda: pngs.append(render_png(data)))  # as /stats does, off the event loop
+    worker.start(); worker.join()
+    assert pixels(pngs[0]).shape[:2] == (750, 1000)
+
+
+def test_the_terminal_saves_each_chart_to_a_new_file(tmp_path, monkeypatch):
+    import tempfile
+
+    from bot.console.review import save_png
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    first, second = save_png(b"\x89PNG one"), save_png(b"\x89PNG two")
+    assert first.parent == tmp_path and first != second and first.suffix == ".png"
+    assert first.read_bytes() == b"\x89PNG one" and second.read_bytes() == b"\x89PNG two"
 
 
 @pytest.mark.filterwarnings("ignore:Glyph .* missing from font")  # the stand-in font has no Japanese glyphs

@@ -1,14 +1,18 @@
-"""Spaced review with FSRS: ratings schedule each member's questions, per server, in whole days (UTC)."""
+"""Spaced review with FSRS: ratings schedule each member's questions, per server, in whole days of the
+server's timezone (UTC until the daily question is set up)."""
 from __future__ import annotations
 
-from datetime import timedelta, timezone
+import random
+from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from bot.core.errors import UnknownQuestion
-from bot.presenters_feedback import RATING_BUTTONS, rated_card, review_status_card, until
+from bot.presenters_feedback import RATING_BUTTONS, rated_card, review_cards, review_status_card, until
 from bot.services import load_bank
-from bot.services.review import InvalidRating, Review, ReviewCounts
+from bot.services.daily import Daily
+from bot.services.review import InvalidRating, Review, ReviewCounts, serve_next
 from tests.conftest import CONTENT, T0
 
 
@@ -17,18 +21,43 @@ def review(loaded_db, clock) -> Review:
     return Review(loaded_db, clock)
 
 
-def test_a_rating_schedules_the_question_in_days(review, clock):
+DAY2 = datetime(2026, 11, 27, tzinfo=timezone.utc)  # the start of the day two days after T0 (09:00 UTC)
+TOKYO = ZoneInfo("Asia/Tokyo")
+
+
+def test_a_rating_schedules_the_question_for_a_whole_day(review, clock):
     due = review.rate(1, 10, "junior-06", "good")
-    assert due == T0 + timedelta(days=2) and due.tzinfo == timezone.utc
+    assert due == DAY2 and due.utcoffset() == timedelta(0)  # no daily question set up: UTC days
+    clock.now = DAY2 - timedelta(seconds=1)
     assert review.due_questions(1, 10) == []
-    clock.advance(days=2)
+    clock.now = DAY2  # due from the first moment of its day, not at 09:00
     assert review.due_questions(1, 10) == ["junior-06"] and review.next_due(1, 10) == "junior-06"
+
+
+def test_days_are_the_servers_days(loaded_db, clock, review):
+    Daily(loaded_db, clock, random.Random(1)).setup(1, 100, "09:00", "Asia/Tokyo", "mixed")
+    clock.now = datetime(2026, 11, 30, 10, 0, tzinfo=TOKYO).astimezone(timezone.utc)  # 10:00 in Tokyo
+    due = review.rate(1, 10, "junior-07", "again")
+    assert due == datetime(2026, 12, 1, tzinfo=TOKYO) and due.tzinfo == TOKYO  # shown as Tokyo's day
+    clock.now = datetime(2026, 12, 1, 8, 59, tzinfo=TOKYO).astimezone(timezone.utc)
+    assert review.due_questions(1, 10) == ["junior-07"]  # due the next morning, as the README promises
+    assert review.due_questions(2, 10) == []  # another server (UTC days) has its own deck
+    card = rated_card("junior-07", "again", due, datetime(2026, 11, 30, 10, 0, tzinfo=TOKYO))
+    assert card.title == "次の復習: 1日後 (in 1 day)" and "2026-12-01 (Asia/Tokyo)" in card.footer
+    assert "UTC" not in card.footer
+
+
+def test_a_clock_in_another_timezone_works(loaded_db):
+    jst = timezone(timedelta(hours=9))
+    review = Review(loaded_db, lambda: datetime(2026, 11, 30, 10, 0, tzinfo=jst))  # fsrs refuses non-UTC times
+    due = review.rate(1, 7, "junior-08", "good")
+    assert due == datetime(2026, 12, 2, tzinfo=timezone.utc)  # 01:00 UTC on 11/30, plus two days, from its start
 
 
 def test_harder_ratings_come_back_sooner(review):
     dues = {r: review.rate(1, n, "senior-01", r) for n, (r, _) in enumerate(RATING_BUTTONS)}
     assert dues["again"] <= dues["hard"] < dues["good"] < dues["easy"]
-    assert dues["again"] - T0 >= timedelta(days=1)  # no minute-long learning steps
+    assert dues["again"] == DAY2 - timedelta(days=1)  # the next day: no minute-long learning steps
 
 
 def test_intervals_grow_with_each_good_recall(review, clock):
@@ -60,7 +89,7 @@ def test_counts(review, clock):
     review.rate(1, 10, "junior-02", "easy")
     review.rate(1, 10, "junior-03", "good")
     clock.advance(days=3)
-    assert review.counts(1, 10) == ReviewCounts(2, 1, T0 + timedelta(days=2))
+    assert review.counts(1, 10) == ReviewCounts(2, 1, DAY2)
 
 
 def test_state_survives_a_restart(loaded_db, clock):
@@ -102,4 +131,17 @@ def test_presenting_the_next_review(review):
     assert until(T0 - timedelta(days=1), T0).startswith("今すぐ")
     assert "まだありません" in review_status_card(ReviewCounts(0, 0, None), T0).title
     assert "**2** 問" in review_status_card(ReviewCounts(5, 2, T0), T0).description
-    assert "2日後" in review_status_card(ReviewCounts(5, 0, T0 + timedelta(days=2)), T0).description
+    later = review_status_card(ReviewCounts(5, 0, DAY2), T0).description
+    assert "2日後" in later and "2026-11-27 (UTC)" in later
+
+
+def test_serving_the_next_review_is_one_call_for_every_front_end(review, study, clock):
+    served = serve_next(review, study, 1, 10, "はなこ")
+    assert served.question is None and [c.title for c in review_cards(served)] == ["復習する問題はまだありません (nothing to review yet)"]
+    review.rate(1, 10, "senior-04", "good")
+    clock.advance(days=2)
+    served = serve_next(review, study, 1, 10, "はなこ")
+    question, status = review_cards(served)
+    assert served.question.id == "senior-04" and question.title.startswith("復習: ")
+    assert "**1** 問" in status.description
+    assert study.current(1, 10).id == "senior-04"  # /answer and /reveal now work on it
