@@ -79,3 +79,32 @@ async def test_stats_is_a_png_chart_only_for_the_caller(fake_discord: FakeDiscor
     assert "さんの学習の記録" in mine.final["embeds"][0]["title"]
     assert theirs.ephemeral and len(their_files) == 1
     assert theirs.final["embeds"][0]["title"].startswith("Guild Owner さんの学習の記録")
+
+
+async def test_daily_points_count_the_first_answer_before_the_reveal(fake_discord: FakeDiscord, tmp_path):
+    from tests.conftest import FakeClock
+
+    from .test_daily import TOKYO, answer_daily, at, daily_posts, field, make_bot as daily_bot, running, setup_daily
+
+    fake, clock = fake_discord, FakeClock()
+    channel = int(fake.add_channel(fake.guild_id, "daily")["id"])
+    bot = daily_bot(tmp_path / "bot.sqlite3", clock)
+    async with running(fake, bot):
+        await setup_daily(fake, channel)
+        clock.now = at(TOKYO, 11, 26, 9)
+        await bot.daily_scheduler.fire_slot(fake.guild_id)
+        [post] = daily_posts(fake, channel)
+        post_id = custom_ids(post)[0].split(":")[2]
+        clock.now = at(TOKYO, 11, 26, 9, 5)
+        first = await answer_daily(fake, post, fake.alice, GOOD_ANSWER)
+        retry = await answer_daily(fake, post, fake.alice, GOOD_ANSWER + "追記です。")
+        await fake.click(post, f"daily:reveal:{post_id}", user=fake.owner)  # the Reveal button under the post
+        clock.now = at(TOKYO, 11, 26, 9, 10)
+        after_reveal = await answer_daily(fake, post, fake.owner, GOOD_ANSWER)
+        rated = await fake.click(await fake.slash("reveal", {"question": "junior-06"}), "review:rate:junior-06:again")
+        board = await fake.slash("leaderboard", {"period": "all", "by": "points"})
+    assert field(first, "ポイント (points)").startswith("**+")
+    assert "最初に採点された回答" in field(retry, "ポイント (points)")
+    assert "模範解答を表示した後" in field(after_reveal, "ポイント (points)") and "連続 1 回" in embed_text(after_reveal)
+    assert "2026-11-27 (Asia/Tokyo)" in embed_text(rated)  # the review day is the server's day
+    assert "Alice" in embed_text(board) and "Guild Owner" not in embed_text(board)
