@@ -20,7 +20,7 @@ from discord.ext import commands
 
 from bot import discord_render as render
 from bot.core.daily import NOT_ZONES, ZONE_NAME_LIMIT
-from bot.daily_channel import missing_permissions
+from bot.daily_channel import POST_PERMISSIONS, missing_permissions
 from bot.presenters import Card
 from bot.presenters_progress import (day_label, leaderboard_card, settings_card, slot_outcome_card, status_card,
                                      streak_card)
@@ -55,8 +55,8 @@ def zone_choices(typed: str, limit: int = 25) -> list[str]:
 
 def already_posted_note(day: date) -> tuple[str, str]:
     return ("ℹ 次の投稿について (next post)",
-            f"{day_label(day)} の問題はすでに投稿済みなので、新しいタイムゾーンでの次の投稿はその翌日です。"
-            f" ({day:%m/%d} already has its question: the next post is the following day's, in the new timezone.)")
+            f"{day_label(day)} の問題はすでに投稿済みなので、次の投稿はその翌日です。"
+            f" ({day:%m/%d} already has its question: the next post is the following day's.)")
 
 
 def permission_warning(lacking: list[str]) -> tuple[str, str]:
@@ -102,7 +102,7 @@ class DailyCog(commands.Cog):
         card = replace(card, footer="最初の投稿は次の投稿時刻です。今日の問題をすぐ出すなら /daily now。 "
                                     "The first post is at the next posting time; /daily now posts today's at once.")
         posted = self.services.daily.day_already_posted(settings)
-        if posted is not None:  # e.g. a new zone where it is still the day just posted: no silent gap
+        if posted is not None:  # a new zone (or time) where the next slot is on the day just posted: no silent gap
             card = replace(card, fields=card.fields + (already_posted_note(posted),))
         lacking = missing_permissions(channel)
         if lacking:
@@ -118,16 +118,26 @@ class DailyCog(commands.Cog):
     async def status(self, interaction: discord.Interaction) -> None:
         guild = guild_of(interaction)
         card = status_card(self.services.daily.status(guild))
-        await send(interaction, embed=render.embed(self._channel_health(card, guild)))
+        await send(interaction, embed=render.embed(await self._channel_health(interaction, card, guild)))
 
-    def _channel_health(self, card: Card, guild_id: int) -> Card:
-        """Warn now, not only after a skipped day, when the channel is gone or lacks permissions."""
+    async def _channel_health(self, interaction: discord.Interaction, card: Card, guild_id: int) -> Card:
+        """Warn now, not only after a skipped day, when the channel is gone or lacks permissions. Missing
+        from the cache is not gone: only Discord's 404 says so."""
         channel_id = self.services.daily.settings(guild_id).channel_id
         channel = self.bot.get_channel(channel_id)
         if channel is None:
-            note = ("⚠ チャンネルが見つかりません (channel missing)",
-                    "投稿先のチャンネルが削除されたか、ボットから見えません。/daily setup で設定し直してください。")
-            return replace(card, fields=card.fields + (note,))
+            await interaction.response.defer(ephemeral=True, thinking=True)  # asking Discord may take a moment
+            try:
+                channel = await self.bot.fetch_channel(channel_id)
+            except discord.NotFound:
+                note = ("⚠ チャンネルが見つかりません (channel missing)",
+                        "投稿先のチャンネルが削除されたか、ボットから見えません。/daily setup で設定し直してください。")
+                return replace(card, fields=card.fields + (note,))
+            except discord.Forbidden:
+                return replace(card, fields=card.fields + (permission_warning([POST_PERMISSIONS["view_channel"]]),))
+            except discord.HTTPException:
+                log.info("daily status of guild %s: channel %s could not be looked up", guild_id, channel_id, exc_info=True)
+                return card
         lacking = missing_permissions(channel) if isinstance(channel, discord.abc.GuildChannel) else []
         return replace(card, fields=card.fields + (permission_warning(lacking),)) if lacking else card
 
