@@ -260,16 +260,15 @@ async def test_the_sweep_runs_what_is_owed_even_without_a_timer(loaded_db, trave
 async def test_daily_now_shares_the_servers_lock_with_the_timer(loaded_db, travel):
     scheduler, bot = await started(loaded_db, (1, "09:00", "Asia/Tokyo"))
     try:
-        bot.daily.begin_post(1)  # a crash left an intent: both runs would look for it
-        bot.daily = Daily(loaded_db, wall_clock, random.Random(5))  # the process restarted
-        scheduler.daily = bot.daily
         travel.move_to(utc(2026, 3, 28, 0, 0))
+        finished_before = []
 
-        async def now():
+        async def now():  # an admin's /daily now while the timer's run is on the network
+            finished_before.append(len(bot.outcomes))
             return await run_slot(bot.daily, 1, bot.channel, force=True)
 
-        forced, _ = await asyncio.gather(scheduler.exclusive(1, now), scheduler.fire_slot(1))
-        assert len(bot.channel.sent(100)) == 1
-        assert forced.kind == "posted" or bot.outcomes[-1].kind == "posted"
+        _, forced = await asyncio.gather(scheduler.fire_slot(1), scheduler.exclusive(1, now))
+        assert finished_before == [1]  # it waited for the timer's run to finish
+        assert forced.reason == "already_posted" and len(bot.channel.sent(100)) == 1
     finally:
         scheduler.shutdown()

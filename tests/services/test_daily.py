@@ -462,6 +462,7 @@ def test_a_passing_send_error_is_retried_later_the_same_day(daily, channel, cloc
     first = slot(daily, channel)
     assert first.kind == "failed" and first.retry_at == datetime(2026, 11, 25, 9, 5, tzinfo=TOKYO)
     assert "OSError: connection reset" in first.reason
+    assert "11月25日(水) 09:05 (JST) に自動で再試行します" in slot_outcome_card(first).description
     assert daily.needs_catch_up() == [] and daily.next_wake(GUILD) == tokyo(25, 9, 5)
     assert slot(daily, channel).reason == "retry_later"
     clock.now = tokyo(25, 9, 5)
