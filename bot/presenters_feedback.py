@@ -6,7 +6,7 @@ fields. Every field value stays within Discord's 1024 characters.
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -95,21 +95,6 @@ def _lines(mark: str, phrases: list[str]) -> str:
 
 def _fit(text: str) -> str:
     return text if len(text) <= FIELD_LIMIT else text[: FIELD_LIMIT - 1] + "…"
-
-
-def until(due: datetime, now: datetime) -> str:
-    """「3日後 (in 3 days)」: how long until `due`, in the unit a member thinks in."""
-    delta = due - now
-    if delta <= timedelta(0):
-        return "今すぐ (now)"
-    minutes = round(delta.total_seconds() / 60)
-    if minutes < 60:
-        return f"{max(minutes, 1)}分後 (in {max(minutes, 1)} min)"
-    if delta < timedelta(days=1):
-        hours = round(minutes / 60)
-        return f"{hours}時間後 (in {hours} h)"
-    days = round(delta / timedelta(days=1))
-    return f"{days}日後 (in {days} day{'s' if days != 1 else ''})"
 
 
 def days_until(due: datetime, now: datetime) -> str:

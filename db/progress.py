@@ -127,7 +127,7 @@ def _first_points(first: dict, reveals: list[datetime]) -> tuple[str | None, int
     public = when(first["revealed_at"]) if first["revealed_at"] and not first["reveal_note"] else None
     posted = when(first["posted_at"]) if first["posted_at"] else None
     seen = points.model_answer_seen(when(first["created_at"]), posted, public, reveals)
-    return seen, points.first_answer_points(first["score"], when(first["created_at"]), posted, public, reveals)
+    return seen, 0 if seen else first["score"]
 
 
 def rebuild(db: Database, guild_id: int | None = None) -> int:

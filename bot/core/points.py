@@ -5,8 +5,8 @@ while it was open), and only when that answer came before the model answer was s
 own reveal of the question since the post went out, or the public reveal in the daily thread. Later
 answers are practice: they get feedback, and count for streaks, but no points.
 
-`first_answer_points` is the rule; the live path (db.progress.record_daily_score) and the rebuild replay
-(db.progress._replay_points) both use it.
+`model_answer_seen` decides; the live path (db.progress.record_daily_score) and the rebuild replay
+(db.progress._replay_points) both judge a first answer with it, through db.progress._first_points.
 """
 from __future__ import annotations
 
@@ -40,9 +40,3 @@ def model_answer_seen(answered_at: datetime, posted_at: datetime | None, public_
         return REVEALED
     return None
 
-
-def first_answer_points(score: int, answered_at: datetime, posted_at: datetime | None,
-                        public_reveal_at: datetime | None, own_reveals: Iterable[datetime]) -> int:
-    """The points of a member's first judged answer to a daily question: its score, or 0 when the model
-    answer had been shown to them before it."""
-    return 0 if model_answer_seen(answered_at, posted_at, public_reveal_at, own_reveals) else score

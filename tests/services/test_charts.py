@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import random
 import threading
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta
 
 import numpy as np
 import pytest

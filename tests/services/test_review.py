@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.core.errors import UnknownQuestion
-from bot.presenters_feedback import RATING_BUTTONS, rated_card, review_cards, review_status_card, until
+from bot.presenters_feedback import RATING_BUTTONS, days_until, rated_card, review_cards, review_status_card
 from bot.services import load_bank
 from bot.services.daily import Daily
 from bot.services.review import InvalidRating, Review, ReviewCounts, serve_next
@@ -125,10 +125,9 @@ def test_presenting_the_next_review(review):
     due = review.rate(1, 10, "junior-06", "good")
     card = rated_card("junior-06", "good", due, T0)
     assert card.title == "次の復習: 2日後 (in 2 days)" and "思い出せた" in card.description
-    assert until(T0 + timedelta(minutes=10), T0).startswith("10分後")
-    assert until(T0 + timedelta(hours=5), T0).startswith("5時間後")
-    assert until(T0 + timedelta(days=1), T0) == "1日後 (in 1 day)"
-    assert until(T0 - timedelta(days=1), T0).startswith("今すぐ")
+    assert days_until(DAY2 - timedelta(days=1), T0) == "1日後 (in 1 day)"  # tomorrow, however few hours away
+    assert days_until(T0 + timedelta(hours=5), T0) == "今日 (today)"
+    assert days_until(T0 - timedelta(days=1), T0).startswith("今すぐ")
     assert "まだありません" in review_status_card(ReviewCounts(0, 0, None), T0).title
     assert "**2** 問" in review_status_card(ReviewCounts(5, 2, T0), T0).description
     later = review_status_card(ReviewCounts(5, 0, DAY2), T0).description
