@@ -114,7 +114,7 @@ class DailyScheduler:
                 await self._on_slot(guild_id)
 
         await self._run(guild_id, owed_slot, "slot")
-        self.reschedule(guild_id)
+        self._rearm(guild_id)
 
     async def fire_reveal(self, guild_id: int) -> None:
         if self._on_reveal is None:
@@ -125,7 +125,13 @@ class DailyScheduler:
                 await self._on_reveal(guild_id)
 
         await self._run(guild_id, due_reveals, "reveal")
-        self.reschedule(guild_id)
+        self._rearm(guild_id)
+
+    def _rearm(self, guild_id: int) -> None:
+        try:
+            self.reschedule(guild_id)
+        except Exception:  # the run is done; the sweep gives a server without a timer its timer back
+            log.exception("arming the daily timers of guild %s failed", guild_id)
 
     async def exclusive(self, guild_id: int, work: Callable[[], Awaitable[T]]) -> T:
         """Run `work` (e.g. /daily now) under the server's lock: never beside its timer or the sweep."""
