@@ -161,9 +161,10 @@ def mark_revealed(db: Database, post_id: int, now: datetime, note: str | None) -
     return get_post(db, post_id)
 
 
-def page_revealed(db: Database, post_id: int, pages: int) -> None:
+def page_revealed(db: Database, post_id: int, pages: int, now: datetime) -> None:
     """`pages` pages of the reveal are in the channel (each is recorded as soon as Discord accepts it)."""
-    db.execute("update daily_posts set pages_revealed = max(pages_revealed, ?) where id = ?", [pages, post_id])
+    db.execute("update daily_posts set pages_revealed = max(pages_revealed, ?), "
+               "reveal_started_at = coalesce(reveal_started_at, ?) where id = ?", [pages, now.isoformat(), post_id])
 
 
 def reveal_failed(db: Database, post_id: int, note: str, retry_at: datetime | None) -> DailyPost:

@@ -99,7 +99,7 @@ def record_daily_score(db: Database, answer_id: int, score: int, covered: list[s
 
 
 _FIRST_JUDGED = ("select a.id, a.user_id, a.question_id, a.score, a.created_at, p.posted_at, p.revealed_at, p.reveal_note, "
-                 "p.pages_revealed, "
+                 "p.reveal_started_at, "
                  "p.week_key, p.month_key from answers a join daily_posts p on p.id = a.daily_post_id "
                  "where a.score is not null and a.id = (select min(b.id) from answers b where b.daily_post_id = a.daily_post_id "
                  "and b.user_id = a.user_id and b.score is not null)")
@@ -125,9 +125,11 @@ def points_verdict(db: Database, answer_id: int) -> PointsVerdict | None:
 def _first_points(first: dict, reveals: list[datetime]) -> tuple[str | None, int]:
     """(how the model answer was seen before it or None, the points) of a first judged daily answer."""
     when = datetime.fromisoformat
-    # revealed_at with a note and no page out: the reveal was given up and showed nothing
-    shown = first["revealed_at"] and (not first["reveal_note"] or first["pages_revealed"])
-    public = when(first["revealed_at"]) if shown else None
+    # public from the first page out; revealed_at with a note and no page out was a reveal given up that
+    # showed nothing
+    shown = first["reveal_started_at"] or (
+        first["revealed_at"] if first["revealed_at"] and not first["reveal_note"] else None)
+    public = when(shown) if shown else None
     posted = when(first["posted_at"]) if first["posted_at"] else None
     seen = points.model_answer_seen(when(first["created_at"]), posted, public, reveals)
     return seen, 0 if seen else first["score"]

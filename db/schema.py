@@ -158,5 +158,7 @@ def m008_daily_retries(db: Database) -> None:
     posts.add_column("last_error", str)
     posts.add_column("retry_at", str)
     posts.add_column("pages_revealed", int, not_null_default=0)
+    # when the first page went out: from then the model answer is public, even if later pages fail
+    posts.add_column("reveal_started_at", str)
     posts.add_column("reveal_failures", int, not_null_default=0)
     posts.add_column("reveal_retry_at", str)

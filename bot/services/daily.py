@@ -409,7 +409,7 @@ class Daily:
 
     def page_revealed(self, post_id: int, pages: int) -> None:
         """`pages` pages of the reveal are out: a crash from here resumes after them."""
-        store.page_revealed(self.db, post_id, pages)
+        store.page_revealed(self.db, post_id, pages, self.clock())
 
     def mark_revealed(self, post_id: int, note: str | None = None) -> DailyPost:
         """Done (or given up on, with `note`, which /daily status shows)."""

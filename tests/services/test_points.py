@@ -98,6 +98,21 @@ def test_a_failed_public_reveal_did_not_show_the_answer(world):
     assert points(progress) == [(1, 45)]
 
 
+def test_a_reveal_that_fails_half_way_is_public_from_its_first_page(world, loaded_db):
+    server, days, progress, _ = world
+    days.at(9); server.post()
+    post = server.open_post
+    days.at(21)
+    server.daily.page_revealed(post.id, 1)  # page 1 is in the thread, then Discord fails: retried later
+    days.at(22)
+    answer(server, 1, "85 一ページ目を見て")
+    assert points(progress) == []
+    days.at(23)
+    server.daily.mark_revealed(post.id)
+    store.rebuild(loaded_db, 1)
+    assert points(progress) == []
+
+
 def test_pasting_the_missed_points_as_a_second_answer_does_not_top_the_board(world):
     server, days, progress, answering = world
     days.at(9); server.post()
