@@ -7,6 +7,7 @@ import random
 import re
 import shutil
 import subprocess
+import tempfile
 import sys
 import textwrap
 from pathlib import Path
@@ -457,17 +458,26 @@ def test_a_paged_reveal_at_a_terminal_ends_with_the_rating_buttons(tmp_path, stu
     assert practice.answers_of(open_database(tmp_path / "db.sqlite3"), 1, member_id("太郎")) == []
 
 
-def test_feedback_rating_review_and_stats_in_the_terminal(study, clock):
+def test_feedback_rating_review_and_stats_in_the_terminal(study, clock, tmp_path, monkeypatch):
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))  # where /stats saves its chart
     answer = "バギングは並列に学習して分散を減らします。ブースティングは逐次的に学習してバイアスを減らします。"
     out = session(study, ["/reveal junior-06", "/rate good junior-06", "/review"])
-    assert "[思い出せた (Good)] /rate good" in out  # the rating buttons under a reveal
+    assert "[思い出せた (Good)] /rate good junior-06" in out  # the rating buttons under a reveal
     assert "== 次の復習: 2日後 (in 2 days) ==" in out and "いま復習する問題はありません（全 1 問）" in out
     clock.advance(days=2)
     out = session(study, ["/review", f"/answer {answer}", "/stats"])
     assert "== 復習: バギングとブースティングの違いについて説明してください。 ==" in out
     assert "自動採点 (score):\n**" in out and "押さえたポイント (covered):" in out  # graded, on the reviewed question
-    figure = out.split("図 (figure): ")[1].split("\n")[0]
-    assert Path(figure).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    figure = Path(out.split("図 (figure): ")[1].split("\n")[0])
+    assert figure.parent == tmp_path and figure.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_the_rating_hints_under_a_reveal_rate_the_revealed_question(study):
+    out = session(study, ["/question senior", "/reveal junior-06"])
+    hint = re.search(r"\[思い出せた \(Good\)\] (/rate good \S+)", out)[1]
+    assert hint == "/rate good junior-06"  # not the current (senior) question
+    rated = session(study, [hint])
+    assert "次の復習: 2日後" in rated and "junior-06" in rated and "senior-" not in rated
 
 
 def test_rating_needs_a_known_rating(study):

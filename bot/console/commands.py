@@ -238,7 +238,7 @@ def reveal(ctx: Context, args: dict[str, str]) -> Result:
                 return Card("候補 (matching questions)", f"{lines}\n\n`/reveal ID` で選んでください。", kind="info")
             question_id = found[0][0]
     q = ctx.answering.reveal(ctx.guild_id, ctx.user_id, question_id)
-    return Reply(tuple(reveal_pages(q, ctx.study.outputs_dir)), paged=True, buttons=review.RATE_HINTS)
+    return Reply(tuple(reveal_pages(q, ctx.study.outputs_dir)), paged=True, buttons=review.rate_hints(q.id))
 
 
 def show_help(ctx: Context, args: dict[str, str]) -> Result:

@@ -13,8 +13,10 @@ if TYPE_CHECKING:
     from bot.console.commands import Result
     from bot.console.session import Context
 
-# what the Discord rating buttons are here: hints under a reveal
-RATE_HINTS = tuple((label, f"/rate {rating}") for rating, label in RATING_BUTTONS)
+def rate_hints(question_id: str) -> tuple[tuple[str, str], ...]:
+    """What the Discord rating buttons are here: hints under a reveal. They name the question, as the
+    buttons do, so rating after `/reveal ID` rates that question, not the member's current one."""
+    return tuple((label, f"/rate {rating} {question_id}") for rating, label in RATING_BUTTONS)
 
 
 def review(ctx: Context, args: dict[str, str]) -> Result:
