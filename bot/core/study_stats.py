@@ -12,10 +12,6 @@ from bot.core.streaks import StreakState, answer
 from bot.core.streaks import now as streak_now
 
 
-def utc_day(moment: datetime) -> date:
-    return moment.astimezone(timezone.utc).date()
-
-
 def local_day(moment: datetime, zone: tzinfo) -> date:
     return moment.astimezone(zone).date()
 
@@ -55,22 +51,6 @@ def daily_streak_history(posts: Sequence[tuple[int, date]], answered: Iterable[i
             latest, i = seq, i + 1
         if day >= first:
             out.append((day, streak_now(state, latest).current if latest else 0))
-        day += timedelta(days=1)
-    return out
-
-
-def day_streaks(days: Iterable[date], first: date, last: date) -> list[tuple[date, int]]:
-    """For each day from `first` to `last`: consecutive days with an answer ending that day (0 without one).
-
-    Runs that began before `first` keep their length, so the chart starts mid-streak when it should.
-    """
-    answered = set(days)
-    run, day = 0, min([first, *answered])
-    out = []
-    while day <= last:
-        run = run + 1 if day in answered else 0
-        if day >= first:
-            out.append((day, run))
         day += timedelta(days=1)
     return out
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta, timezone
 
-from bot.core.study_stats import answers_per_week, best_scores, category_mastery, day_streaks
+from bot.core.study_stats import answers_per_week, best_scores, category_mastery, daily_streak_history
 
 NOW = datetime(2026, 11, 25, 9, tzinfo=timezone.utc)  # a Wednesday
 
@@ -15,11 +15,15 @@ def test_answers_per_week_counts_utc_weeks_from_monday():
     assert answers_per_week([late], NOW, 1) == [(date(2026, 11, 23), 1)]
 
 
-def test_day_streaks_carry_runs_started_before_the_window():
-    days = {date(2026, 11, d) for d in (1, 2, 3, 5)}
-    assert day_streaks(days, date(2026, 11, 3), date(2026, 11, 6)) == [
-        (date(2026, 11, 3), 3), (date(2026, 11, 4), 0), (date(2026, 11, 5), 1), (date(2026, 11, 6), 0)]
-    assert day_streaks(set(), date(2026, 11, 3), date(2026, 11, 4)) == [(date(2026, 11, 3), 0), (date(2026, 11, 4), 0)]
+def test_the_streak_history_is_the_daily_question_streak_day_by_day():
+    # posts on the 1st, 2nd, 3rd and 5th (none on the 4th); the member answers seqs 1, 2 and 4
+    posts = [(1, date(2026, 11, 1)), (2, date(2026, 11, 2)), (3, date(2026, 11, 3)), (4, date(2026, 11, 5))]
+    history = daily_streak_history(posts, {1, 2, 4}, date(2026, 11, 2), date(2026, 11, 6))
+    # question 3 stays open (streak 2) until question 4 is posted; then it is a miss without a freeze
+    assert history == [(date(2026, 11, 2), 2), (date(2026, 11, 3), 2), (date(2026, 11, 4), 2),
+                       (date(2026, 11, 5), 1), (date(2026, 11, 6), 1)]
+    assert daily_streak_history([], set(), date(2026, 11, 3), date(2026, 11, 4)) == [
+        (date(2026, 11, 3), 0), (date(2026, 11, 4), 0)]
 
 
 def test_mastery_is_the_mean_best_score_with_unanswered_as_zero():
