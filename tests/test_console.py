@@ -373,14 +373,19 @@ sys.exit(console_main(Config(database=Path(sys.argv[1]), content_dir=Path(sys.ar
 """
 
 
+def terminal(pexpect, tmp_path):
+    """The console in a pseudo-terminal (colours on, 120 columns), as a person starts it."""
+    env = dict(os.environ, LANG="C.UTF-8", LC_ALL="C.UTF-8", TERM="xterm-256color", PYTHONPATH=str(ROOT))
+    env.pop("NO_COLOR", None)
+    return pexpect.spawn(sys.executable, ["-c", textwrap.dedent(SCRIPT), str(tmp_path / "db.sqlite3"), str(CONTENT)],
+                         cwd=str(tmp_path), env=env, encoding="utf-8", dimensions=(50, 120), timeout=10)
+
+
 def test_a_person_at_a_terminal(tmp_path, study):
     pexpect = pytest.importorskip("pexpect")
     expected = study.draw(1, member_id("太郎"), "junior")  # what seed 7 draws first, computed the same way
     output = next(s.result.output for s in expected.snippets if s.result and s.result.output.strip())
-    env = dict(os.environ, LANG="C.UTF-8", LC_ALL="C.UTF-8", TERM="xterm-256color", PYTHONPATH=str(ROOT))
-    env.pop("NO_COLOR", None)
-    child = pexpect.spawn(sys.executable, ["-c", textwrap.dedent(SCRIPT), str(tmp_path / "db.sqlite3"), str(CONTENT)],
-                          cwd=str(tmp_path), env=env, encoding="utf-8", dimensions=(50, 120), timeout=10)
+    child = terminal(pexpect, tmp_path)
     try:
         child.expect_exact("ターミナル版")
         child.expect_exact("DISCORD_TOKEN")
@@ -419,10 +424,7 @@ def test_a_paged_reveal_at_a_terminal_ends_with_the_rating_buttons(tmp_path, stu
     expected = study.draw(1, member_id("太郎"), "junior")  # what seed 7 draws first, computed the same way
     total = len(reveal_pages(expected, study.outputs_dir))
     assert total > 1
-    env = dict(os.environ, LANG="C.UTF-8", LC_ALL="C.UTF-8", TERM="xterm-256color", PYTHONPATH=str(ROOT))
-    env.pop("NO_COLOR", None)
-    child = pexpect.spawn(sys.executable, ["-c", textwrap.dedent(SCRIPT), str(tmp_path / "db.sqlite3"), str(CONTENT)],
-                          cwd=str(tmp_path), env=env, encoding="utf-8", dimensions=(50, 120), timeout=10)
+    child = terminal(pexpect, tmp_path)
     try:
         child.expect_exact("太郎> ")
         child.sendline("/question junior")
