@@ -44,7 +44,7 @@ API at a glance
 * ids of the default world: ``app_id``, ``bot_user``, ``guild_id``, ``channel_id``, ``admin_role_id``,
   users ``owner`` and ``alice`` (dicts).
 * state: ``add_user``, ``add_guild`` (returns :class:`FakeGuild`), ``remove_guild``, ``add_role``,
-  ``add_member``, ``add_channel``, ``add_thread``, ``set_overwrite``, ``deny_bot``, ``delete_channel``, ``block_dms``,
+  ``add_member``, ``remove_member``, ``add_channel``, ``add_thread``, ``set_overwrite``, ``deny_bot``, ``delete_channel``, ``block_dms``,
   ``user_message`` (a member posts), ``dispatch`` (any gateway event), ``flush``.
 * inspection: ``messages`` (id -> dict), ``messages_in``, ``last_message``, ``get_message``, ``files_of``,
   ``dm_messages``, ``commands``, ``requests``, ``requests_for(operation_id)``, ``violations``,
@@ -1029,6 +1029,15 @@ class FakeDiscord:
         if dispatch:
             self._spawn(self._dispatch_all("GUILD_MEMBER_ADD", lambda s: {**m, "guild_id": str(g.id)}, _I_GUILD_MEMBERS))
         return m
+
+    def remove_member(self, guild: Any, user: Any) -> None:
+        """The member leaves (or is kicked from) the guild: their interactions there are refused from now
+        on.  GUILD_MEMBER_REMOVE goes only to bots with the (privileged) GUILD_MEMBERS intent."""
+        g = self.guilds[_id(guild)]
+        u = self.user(user)
+        del g.members[_id(u)]
+        self._spawn(self._dispatch_all("GUILD_MEMBER_REMOVE", lambda s: {"guild_id": str(g.id), "user": u},
+                                       _I_GUILD_MEMBERS))
 
     def add_channel(self, guild: Any, name: str, *, topic: str | None = None, type: int = 0,
                     parent_id: Any = None) -> dict[str, Any]:

@@ -1,7 +1,9 @@
 """The daily question end to end: the real discord.py client, the fake Discord, a file database.
 
-Time is the injected FakeClock; the scheduler's jobs are planned (APScheduler, real cron triggers) but
-only run when a test fires them (`fire_slot` / `fire_reveal`), right after moving the clock to the slot.
+Two ways to drive time. `make_bot`: the injected FakeClock is the time; the scheduler's timers are armed
+but only run when a test fires them (`fire_slot` / `fire_reveal`), right after moving the clock to the
+slot. `make_timed_bot` + `Timeline`: the production scheduler over the wall clock, which time-machine
+moves; its timers and sweep fire by themselves (test_daily_ten_days.py, test_daily_freezes.py).
 A restart is a new bot (and new services) over the same database file.
 """
 from __future__ import annotations
@@ -22,6 +24,7 @@ from bot.app import build_discord_bot
 from bot.config import Config
 from bot.services import Study, load_bank
 from bot.services.daily import PostNow
+from bot.services.feedback import Feedback
 from db.connection import open_database
 from tests.conftest import CONTENT, T0, FakeClock
 
@@ -47,6 +50,42 @@ def make_bot(db_path, clock: FakeClock, seed: int = 3):
     db = open_database(db_path)
     assert load_bank(db, CONTENT, T0).problems == []
     return build_discord_bot(Config(), Study(db, clock, random.Random(seed), CONTENT), scheduler=ManualScheduler(timezone=UTC))
+
+
+def wall_clock() -> datetime:
+    return datetime.now(UTC)  # what production injects; time-machine moves it in the timed tests
+
+
+class ScriptedGrader:
+    """Scores an answer by its first word ("70 …" scores 70; anything else is not judged), so a test pins
+    every score and the points it earns. The real scorer end to end: test_feedback_review.py."""
+
+    def grade(self, question_id: str, text: str) -> Feedback:
+        first = text.split()[0]
+        if not first.isdigit():
+            return Feedback(None, [], [], False, "英語の回答は採点しません。 (not judged)")
+        return Feedback(int(first), ["キーポイント"], [], True, "")
+
+
+def make_timed_bot(db_path, seed: int = 3, grader=None):
+    """The bot as production builds it, scheduler included (real APScheduler timers and sweep), over
+    the wall clock; `grader=None` fits the real scorer."""
+    db = open_database(db_path)
+    assert load_bank(db, CONTENT, T0).problems == []
+    return build_discord_bot(Config(), Study(db, wall_clock, random.Random(seed), CONTENT, grader=grader))
+
+
+class Timeline:
+    """Moves the wall clock (time-machine, not ticking) and lets the bot's scheduler run what came due,
+    as its timers would have at that instant. Never backwards: a test's events are in time order."""
+
+    def __init__(self, traveller, bot):
+        self.traveller, self.bot = traveller, bot
+
+    async def to(self, instant: datetime) -> None:
+        assert instant >= wall_clock(), f"{instant} is before {wall_clock()}: keep the events in time order"
+        self.traveller.move_to(instant)
+        await self.bot.daily_scheduler.run_pending()
 
 
 @contextlib.asynccontextmanager
@@ -313,122 +352,4 @@ async def test_lost_permission_or_a_deleted_channel_skips_the_day_with_the_reaso
     assert fake.take_bot_errors() == []
 
 
-# --- ten days, two servers, three members ------------------------------------------------------------------
-
-# Per server and member, after each day's answers: (current streak, freezes). Day 0 is 11/26, day 9 is 12/5.
-# Tokyo: alice answers every day (a freeze at 7); bob misses day 7 (he answers a drawn practice question
-# instead) and his freeze keeps the streak. New York: the bot may not post on day 5 (12/1), a day that
-# counts for nobody; bob misses day 3 without a freeze (the streak ends; his late answer is practice);
-# carol answers every question.
-EXPECTED = {
-    ("tokyo", "alice"): [(n, int(n >= 7)) for n in range(1, 11)],
-    ("tokyo", "bob"): [(1, 0), (2, 0), (3, 0), (4, 0), (5, 0), (6, 0), (7, 1), (7, 1), (8, 0), (9, 0)],
-    ("new_york", "bob"): [(1, 0), (2, 0), (3, 0), (3, 0), (1, 0), (1, 0), (2, 0), (3, 0), (4, 0), (5, 0)],
-    ("new_york", "carol"): [(1, 0), (2, 0), (3, 0), (4, 0), (5, 0), (5, 0), (6, 0), (7, 1), (8, 1), (9, 1)],
-}
-NAMES = {"alice": "Alice", "bob": "Bob", "carol": "Carol"}
-
-
-def board_lines(record) -> list[str]:
-    return [line for line in record.embeds[0]["description"].splitlines() if " — " in line]
-
-
-async def test_ten_days_two_servers_three_members(fake_discord: FakeDiscord, tmp_path):
-    fake, clock = fake_discord, FakeClock()
-    users = {"alice": fake.alice, "bob": fake.add_user("bob", global_name="Bob"),
-             "carol": fake.add_user("carol", global_name="Carol")}
-    tokyo_guild, tokyo_channel = fake.guild_id, int(fake.add_channel(fake.guild_id, "daily")["id"])
-    fake.add_member(tokyo_guild, users["bob"])
-    ny = fake.add_guild("NY study group", owner=fake.owner)
-    ny_channel = int(fake.add_channel(ny.id, "daily")["id"])
-    fake.add_member(ny.id, users["bob"])
-    fake.add_member(ny.id, users["carol"])
-    servers = {"tokyo": (tokyo_guild, tokyo_channel, TOKYO), "new_york": (ny.id, ny_channel, NEW_YORK)}
-    bot = make_bot(tmp_path / "bot.sqlite3", clock)
-    async with running(fake, bot):
-        await setup_daily(fake, tokyo_channel, "09:00", "Asia/Tokyo")
-        await setup_daily(fake, ny_channel, "09:00", "America/New_York", guild=ny.id)
-
-        async def streak(server: str, member: str) -> tuple[int, int]:
-            guild, channel, _ = servers[server]
-            rec = await fake.slash("streak", user=users[member], guild_id=guild, channel_id=channel)
-            assert rec.ephemeral and NAMES[member] in rec.embeds[0]["title"]
-            current = int(re.search(r"(\d+) 回", field(rec, "現在の連続")).group(1))
-            return current, int(re.match(r"(\d+) 個", field(rec, "フリーズ (freeze)")).group(1))
-
-        async def board(server: str, period: str = "all", by: str = "streak", user: str = "bob"):
-            guild, channel, _ = servers[server]
-            rec = await fake.slash("leaderboard", {"period": period, "by": by}, user=users[user], guild_id=guild,
-                                   channel_id=channel)
-            return board_lines(rec)
-
-        previous_ny_post = None
-        for day in range(10):
-            month, date = (11, 26 + day) if day < 5 else (12, day - 4)
-            # Tokyo's 09:00 (00:00 UTC)
-            clock.now = at(TOKYO, month, date, 9)
-            await bot.daily_scheduler.fire_slot(tokyo_guild)
-            post = daily_posts(fake, tokyo_channel)[-1]
-            assert f"{month}月{date}日" in message_text(post)
-            assert "連続" in text(await answer_daily(fake, post, users["alice"], f"アリスの {day} 日目の回答"))
-            if day == 7:  # bob draws a practice question (another level) and answers that instead of the daily one
-                other = "senior" if "ジュニア (junior)" in message_text(post) else "junior"
-                await fake.slash("question", {"level": other}, user=users["bob"], channel_id=tokyo_channel)
-                practice = await fake.slash("answer", {"text": "練習です"}, user=users["bob"], channel_id=tokyo_channel)
-                assert "日替わり" not in text(practice)
-            else:  # bob uses /answer right after the post: it answers the daily question
-                rec = await fake.slash("answer", {"text": f"ボブの {day} 日目"}, user=users["bob"], channel_id=tokyo_channel)
-                assert "日替わり問題への回答を記録しました" in text(rec)
-
-            # New York's 09:00 (14:00 UTC)
-            clock.now = at(NEW_YORK, month, date, 9)
-            if day == 5:
-                fake.deny_bot(ny_channel)
-                await fake.flush()
-            await bot.daily_scheduler.fire_slot(ny.id)
-            if day == 5:
-                fake.set_overwrite(ny_channel, fake.app_id, type=1)
-                await fake.flush()
-                assert len(daily_posts(fake, ny_channel)) == 5
-            else:
-                post = daily_posts(fake, ny_channel)[-1]
-                assert await answer_daily(fake, post, users["carol"], f"キャロルの {day} 日目")
-                if day == 4:  # bob's late answer to yesterday's question is kept as practice
-                    late = await answer_daily(fake, previous_ny_post, users["bob"], "昨日の分です")
-                    assert "練習として保存しました" in text(late)
-                if day != 3:
-                    await answer_daily(fake, post, users["bob"], f"ボブの {day} 日目 (NY)")
-                previous_ny_post = post
-
-            for (server, member), expected in EXPECTED.items():
-                assert await streak(server, member) == expected[day], (day, server, member)
-            ranked = sorted(((EXPECTED[s, m][day][0], fake.user(users[m])["id"], NAMES[m]) for s, m in EXPECTED if s == "tokyo"),
-                            key=lambda e: (-e[0], int(e[1])))
-            assert [line.split(" ", 1)[1] for line in await board("tokyo")] == [f"{n} — {v} 回" for v, _, n in ranked]
-
-            if day == 4:  # Monday 11/30: the week starts again from 0, all time goes on
-                assert await board("tokyo", "week") == ["🥇 Alice — 1 回", "🥇 Bob — 1 回"]
-                assert await board("tokyo", "month") == ["🥇 Alice — 5 回", "🥇 Bob — 5 回"]
-            if day == 5:  # 12/1: a new month
-                assert await board("tokyo", "month") == ["🥇 Alice — 1 回", "🥇 Bob — 1 回"]
-                ny_status = await fake.slash("daily", subcommand="status", user=fake.owner, guild_id=ny.id, channel_id=ny_channel)
-                assert "12月1日(火): ボットにチャンネルへの投稿権限がありません" in field(ny_status, "スキップした日と理由")
-
-        # the last day, Saturday 12/5
-        assert await board("tokyo", "week") == ["🥇 Alice — 6 回", "🥈 Bob — 5 回"]
-        assert await board("tokyo", "month") == ["🥇 Alice — 5 回", "🥈 Bob — 4 回"]
-        assert await board("tokyo", "all", "answers") == ["🥇 Alice — 10 問", "🥈 Bob — 9 問"]
-        assert await board("new_york", "all") == ["🥇 Carol — 9 回", "🥈 Bob — 5 回"]
-        assert await board("new_york", "week") == ["🥇 Bob — 5 回", "🥇 Carol — 5 回"]
-        assert await board("new_york", "all", "answers", user="carol") == ["🥇 Carol — 9 問", "🥈 Bob — 8 問"]
-        # someone with no answers sees the top and their own line beneath it
-        owner_view = await fake.slash("leaderboard", {"period": "all"}, user=fake.owner, channel_id=tokyo_channel)
-        shared = await fake.slash("leaderboard", {"period": "week", "share": True}, user=users["carol"], guild_id=ny.id,
-                                  channel_id=ny_channel)
-        other = await fake.slash("streak", {"member": fake.user(users["bob"])}, user=users["alice"], channel_id=tokyo_channel)
-        best = await fake.slash("streak", user=users["bob"], guild_id=ny.id, channel_id=ny_channel)
-    assert owner_view.ephemeral and "あなた: ランク外（0 回）" in text(owner_view)
-    assert not shared.ephemeral and "Carol — 5 回" in text(shared)
-    assert other.ephemeral and "Bob の連続記録" in text(other) and field(other, "現在の連続") == "🔥 9 回"
-    assert field(best, "最高記録") == "5 回" and field(best, "回答した日替わり問題") == "8 問"
-    assert len(daily_posts(fake, tokyo_channel)) == 10 and len(daily_posts(fake, ny_channel)) == 9
+# The ten-day scenario (two servers, three members, every board every day): test_daily_ten_days.py
