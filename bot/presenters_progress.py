@@ -70,7 +70,7 @@ def _when(at: datetime) -> str:
 
 
 def settings_card(settings: DailySettings, next_post_at: datetime | None, title: str = "日替わり問題の設定 (daily settings)") -> Card:
-    reveal = f"毎日 {settings.reveal_time}" if settings.reveal_time else "次の問題の直前"
+    reveal = f"毎日 {settings.reveal_time}" if settings.reveal_time else "次の問題が出た時"
     fields = (
         ("チャンネル", f"<#{settings.channel_id}>"),
         ("投稿時刻", f"毎日 {settings.post_time} ({settings.timezone})"),
@@ -122,7 +122,7 @@ def _post_line(post: DailyPost, title: str | None) -> str:
 def daily_post_card(post: DailyPost, question: Question, settings: DailySettings) -> Card:
     """The daily question itself, posted to the channel with the Answer / Reveal buttons."""
     at = rules.reveal_instant(post.local_date, settings)
-    reveal = f"{_when(at.astimezone(settings.zone))} にスレッドで公開" if at else "次の日替わり問題の直前にスレッドで公開"
+    reveal = f"{_when(at.astimezone(settings.zone))} にスレッドで公開" if at else "次の日替わり問題が出た時にスレッドで公開"
     return Card(
         title=_cut(f"今日の問題 {day_label(post.local_date)}: {question.title}", TITLE_LIMIT),
         description=f"**{LEVEL_NAMES.get(question.level, question.level)} Q{question.number}** ・ {question.category}",

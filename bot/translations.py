@@ -20,8 +20,8 @@ JA = {
     "posting time, HH:MM (24 h) in the timezone": "投稿時刻（24時間表記 HH:MM、タイムゾーンの時刻）",
     "IANA timezone, e.g. Asia/Tokyo": "IANA タイムゾーン（例: Asia/Tokyo）",
     "junior, senior or mixed questions": "ジュニア・シニア・ミックス（mixed）のどれか",
-    "HH:MM to post the model answer in the thread (default: just before the next question)":
-        "模範解答をスレッドに公開する時刻 HH:MM（省略時は次の問題の直前）",
+    "HH:MM to post the model answer in the thread (default: when the next question is out)":
+        "模範解答をスレッドに公開する時刻 HH:MM（省略時は次の問題が出た時）",
     "Settings, next post, recent posts and why a day was skipped": "設定・次回の投稿・最近の投稿とスキップの理由",
     "Pause the daily question": "日替わり問題を一時停止します",
     "Resume the daily question (paused days are not posted afterwards)": "日替わり問題を再開します（止まっていた日の分は投稿しません）",

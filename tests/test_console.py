@@ -273,9 +273,9 @@ def test_daily_now_answer_streak_and_leaderboard_piped(tmp_path, monkeypatch):
     assert "チャンネル: このターミナル (this terminal)" in out and "投稿時刻: 毎日 09:00 (Asia/Tokyo)" in out
     assert daily_answers(tmp_path) == [("太郎", "正則化で過学習を防ぎます", True), ("花子", "花子の回答です", True)]
 
-    clock.advance(days=1)  # the next day, a new session: yesterday's answer first, then today's question
+    clock.advance(days=1)  # the next day, a new session: today's question, then yesterday's answer (now closed)
     _, out = console(tmp_path, ["/daily now", "/answer 二日目の回答", "/streak", "/streak 花子", "/leaderboard"], clock=clock)
-    assert out.index(f"11月25日(水) の日替わり問題 ・ 模範解答") < out.index("== 今日の問題 11月26日(木)")
+    assert out.index("== 今日の問題 11月26日(木)") < out.index(f"11月25日(水) の日替わり問題 ・ 模範解答")
     assert "== 太郎 の連続記録 (streak) ==\n現在の連続: 🔥 2 回" in out
     assert "== 花子 の連続記録 (streak) ==\n現在の連続: 🔥 1 回" in out  # today's question is still open for her
     assert "🥇 太郎 — 2 回\n🥈 花子 — 1 回" in out

@@ -89,7 +89,7 @@ class DailyCog(commands.Cog):
     @app_commands.describe(
         channel=_("the channel for the daily question"), time=_("posting time, HH:MM (24 h) in the timezone"),
         timezone=_("IANA timezone, e.g. Asia/Tokyo"), level=_("junior, senior or mixed questions"),
-        reveal_time=_("HH:MM to post the model answer in the thread (default: just before the next question)"),
+        reveal_time=_("HH:MM to post the model answer in the thread (default: when the next question is out)"),
     )
     async def setup_daily(self, interaction: discord.Interaction, channel: discord.TextChannel, time: str,
                           timezone: app_commands.Range[str, 1, ZONE_NAME_LIMIT], level: DailyLevel,

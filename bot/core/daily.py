@@ -211,7 +211,7 @@ def retry_delay(failures: int) -> timedelta:
 
 def reveal_instant(day: date, settings: DailySettings) -> datetime | None:
     """When the answer to `day`'s question is shown: the first reveal_time after that day's slot.
-    None without a reveal_time: then it is shown just before the next daily question."""
+    None without a reveal_time: then it is shown once the next daily question is out."""
     if settings.reveal_time is None:
         return None
     zone = settings.zone

@@ -388,10 +388,10 @@ class Daily:
         self._in_flight.discard(post_id)
 
     # -- reveals ----------------------------------------------------------------------------------
-    def reveals_due(self, guild_id: int, *, before_next: bool = False) -> list[RevealDue]:
+    def reveals_due(self, guild_id: int) -> list[RevealDue]:
         """Posted questions whose answer is to be shown now: at reveal_time (unless the question went
-        out after it), once a newer question is out, or all of them just before the next one; a reveal
-        that failed for a passing reason waits for its retry time."""
+        out after it), or once a newer question is out; a reveal that failed for a passing reason waits
+        for its retry time."""
         posts = store.unrevealed(self.db, guild_id)
         if not posts:
             return []
@@ -403,7 +403,7 @@ class Daily:
                 return False
             at = rules.reveal_instant(p.local_date, settings)
             on_time = at is not None and now >= at and p.posted_at is not None and p.posted_at <= at
-            return before_next or p.seq < open_seq or on_time
+            return p.seq < open_seq or on_time
 
         return [RevealDue(p, bank.get_question(self.db, p.question_id)) for p in posts if due(p)]
 
@@ -487,21 +487,24 @@ async def run_slot(daily: Daily, guild_id: int, channel: DailyChannel, *, force:
 
 async def _send(daily: Daily, action: PostNow, channel: DailyChannel) -> SlotOutcome | None:
     try:
-        await run_reveals(daily, action.post.guild_id, channel, before_next=True)
         sent = await channel.send_post(action.post, action.question)
     except Exception as error:  # noqa: BLE001 - a passing failure must not lose the day: see attempt_failed
         return daily.attempt_failed(action.post, _failure(error, action.post, "sending"), checking=False)
     except BaseException:  # the process is going down: the next run looks for the message first
         daily.release(action.post.id)
         raise
-    return SlotOutcome("posted", daily.mark_posted(action.post.id, sent.message_id, sent.thread_id))
+    posted = daily.mark_posted(action.post.id, sent.message_id, sent.thread_id)
+    # only now is the previous question closed: revealing it before the send could make its answer public
+    # while it stays open (a post that then fails would leave it answerable for another day)
+    await run_reveals(daily, action.post.guild_id, channel)
+    return SlotOutcome("posted", posted)
 
 
-async def run_reveals(daily: Daily, guild_id: int, channel: DailyChannel, *, before_next: bool = False) -> int:
+async def run_reveals(daily: Daily, guild_id: int, channel: DailyChannel) -> int:
     """Show the answers that are due; returns how many were shown in full. One reveal's failure is
     recorded (and tried again later) without stopping the others or the post that may follow."""
     shown = 0
-    for due in daily.reveals_due(guild_id, before_next=before_next):
+    for due in daily.reveals_due(guild_id):
         try:
             await channel.send_reveal(due.post, due.question, partial(daily.page_revealed, due.post.id))
         except Exception as error:  # noqa: BLE001 - see Daily.reveal_failed
