@@ -17,7 +17,7 @@ from bot.translations import JapaneseTranslator
 from bot.views import ORPHAN_MODAL, AnswerButton, PageButton, RateButton, RevealButton, report_error, submit_orphan_modal
 
 log = logging.getLogger(__name__)
-EXTENSIONS = ("bot.cogs.study", "bot.cogs.daily", "bot.cogs.review")
+EXTENSIONS = ("bot.cogs.practice", "bot.cogs.daily", "bot.cogs.review")
 
 
 class CommandSyncError(discord.DiscordException):

@@ -20,7 +20,7 @@ QuestionId = app_commands.Range[str, 1, 64]  # ids are at most 64 characters (bo
 Category = app_commands.Range[str, 1, 100]  # a choice's value is at most 100 characters
 
 
-class StudyCog(commands.Cog):
+class PracticeCog(commands.Cog):
     def __init__(self, bot: commands.Bot):
         self.bot = bot
 
@@ -81,4 +81,4 @@ class StudyCog(commands.Cog):
 
 
 async def setup(bot: commands.Bot) -> None:
-    await bot.add_cog(StudyCog(bot))
+    await bot.add_cog(PracticeCog(bot))
