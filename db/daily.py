@@ -68,14 +68,6 @@ def post_for_date(db: Database, guild_id: int, day: date) -> DailyPost | None:
     return _post(rows[0]) if rows else None
 
 
-def unresolved_before(db: Database, guild_id: int, day: date) -> list[DailyPost]:
-    """Intents of earlier days that a crash left open, oldest first."""
-    rows = db.query(
-        f"select * from daily_posts where guild_id = ? and local_date < ? and state in ({', '.join('?' * len(UNRESOLVED))}) "
-        "order by local_date", [guild_id, day.isoformat(), *UNRESOLVED])
-    return [_post(r) for r in rows]
-
-
 def guilds_with_unresolved(db: Database) -> list[int]:
     rows = db.query(f"select distinct guild_id from daily_posts where state in ({', '.join('?' * len(UNRESOLVED))})", list(UNRESOLVED))
     return [r["guild_id"] for r in rows]
@@ -173,11 +165,11 @@ def reveal_failed(db: Database, post_id: int, note: str, retry_at: datetime | No
     return get_post(db, post_id)
 
 
-def unresolved(db: Database, guild_id: int) -> list[DailyPost]:
-    """The server's intents and pending posts, oldest first."""
+def unresolved(db: Database, guild_id: int, before: date | None = None) -> list[DailyPost]:
+    """The server's intents and pending posts (only those of days before `before`, if given), oldest first."""
     rows = db.query(
-        f"select * from daily_posts where guild_id = ? and state in ({', '.join('?' * len(UNRESOLVED))}) "
-        "order by local_date", [guild_id, *UNRESOLVED])
+        f"select * from daily_posts where guild_id = ? and local_date < ? and state in ({', '.join('?' * len(UNRESOLVED))}) "
+        "order by local_date", [guild_id, (before or date.max).isoformat(), *UNRESOLVED])
     return [_post(r) for r in rows]
 
 

@@ -281,7 +281,7 @@ class Daily:
             return NoPost(NOT_SET_UP)
         now = self.clock()
         today = rules.local_date(now, settings.zone)
-        for old in store.unresolved_before(self.db, guild_id, today):
+        for old in store.unresolved(self.db, guild_id, before=today):
             if old.state == INTENDED:
                 return self._check(old)
             store.set_state(self.db, old.id, SKIPPED, EXPIRED)  # known unposted, and its day is over
