@@ -82,9 +82,9 @@ def _apply(db: Database, guild_id: int, user_id: int, state: StreakState, seq: i
     return after
 
 
-def record_daily_score(db: Database, answer_id: int, score: int, covered: list[str], missed: list[str]) -> int:
+def record_daily_score(db: Database, answer_id: int, score: int, covered: list[str], missed: list[str]) -> PointsVerdict | None:
     """Store an answer's score; when it is the member's first judged answer to a counted daily question,
-    its points (bot.core.points) go to each period. Returns the points gained."""
+    its points (bot.core.points) go to each period. Returns what it earned and why (points_verdict)."""
     with db.atomic():
         practice.record_feedback(db, answer_id, score, covered, missed)
         verdict = points_verdict(db, answer_id)
@@ -95,7 +95,7 @@ def record_daily_score(db: Database, answer_id: int, score: int, covered: list[s
             for key in (ALL, row["week_key"], row["month_key"]):
                 db.execute("update board_stats set points = points + ? where guild_id = ? and period_key = ? and user_id = ?",
                            [gained, row["guild_id"], key, row["user_id"]])
-    return gained
+    return verdict
 
 
 _FIRST_JUDGED = ("select a.id, a.user_id, a.question_id, a.score, a.created_at, p.posted_at, p.revealed_at, p.reveal_note, "
@@ -106,7 +106,8 @@ _FIRST_JUDGED = ("select a.id, a.user_id, a.question_id, a.score, a.created_at, 
 
 
 def points_verdict(db: Database, answer_id: int) -> PointsVerdict | None:
-    """What a daily answer earned and why (None for an answer that was never to a daily post)."""
+    """What a daily answer earned and why: LATE for one kept as practice (its question had closed), None
+    for an unknown answer id."""
     rows = list(db.query("select guild_id, user_id, daily_post_id, score from answers where id = ?",
                          [answer_id]))
     if not rows or rows[0]["daily_post_id"] is None:

@@ -23,7 +23,6 @@ from bot.services.daily import Daily, DailyAnswerReceipt
 from bot.services.study import Study
 from db import daily as daily_store
 from db import practice
-from db import progress as progress_store
 
 
 @dataclass(frozen=True)
@@ -81,8 +80,7 @@ class Answering:
                      display_name: str | None = None) -> Answered:
         """An answer to one daily post (its Answer button): counted while it is open, practice after."""
         receipt = self.daily.answer(guild_id, user_id, post_id, text, display_name)  # graded there, with points
-        verdict = progress_store.points_verdict(self.db, receipt.answer_id) if receipt.feedback is not None else None
-        return Answered(receipt.answer_id, receipt.question, receipt.text, receipt, receipt.feedback, verdict)
+        return Answered(receipt.answer_id, receipt.question, receipt.text, receipt, receipt.feedback, receipt.points)
 
 
 def _after(posted_at: datetime | None, drawn_at: datetime | None) -> bool:

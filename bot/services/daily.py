@@ -30,6 +30,7 @@ from bot.core.boards import month_key, week_key
 from bot.core.daily import (CHANNEL_MISSING, EXPIRED, INTENDED, NO_QUESTIONS, PENDING, POSTED, SEND_ERROR, SKIPPED, DailyNotSetUp,
                             DailyPost, DailySettings, UnknownDailyPost)
 from bot.core.models import Question
+from bot.core.points import PointsVerdict
 from bot.core.streaks import StreakNow, now as streak_now
 from bot.services.grading import grade_safely
 from db import bank
@@ -141,6 +142,7 @@ class DailyAnswerReceipt:
     counted: bool  # False: the next question was already posted, so it is kept as practice only
     streak: StreakNow
     feedback: Feedback | None = None  # None without a grader
+    points: PointsVerdict | None = None  # with feedback: the points it earned, and why (not)
 
 
 @dataclass(frozen=True)
@@ -450,15 +452,18 @@ class Daily:
         recorded = progress_store.record_daily_answer(self.db, post, user_id, cleaned, self.clock(), display_name)
         open_now = progress_store.latest(self.db, guild_id)
         streak = streak_now(recorded.state, open_now.seq if open_now else 0)
-        feedback = self._grade(recorded.answer_id, post.question_id, cleaned)
+        feedback, verdict = self._grade(recorded.answer_id, post.question_id, cleaned)
         return DailyAnswerReceipt(recorded.answer_id, post, self.question(guild_id, post_id), cleaned, recorded.counted,
-                                  streak, feedback)
+                                  streak, feedback, verdict)
 
-    def _grade(self, answer_id: int, question_id: str, text: str) -> Feedback | None:
+    def _grade(self, answer_id: int, question_id: str, text: str) -> tuple[Feedback | None, PointsVerdict | None]:
         feedback = grade_safely(self.grader, answer_id, question_id, text)
-        if feedback is not None and feedback.judged:
-            progress_store.record_daily_score(self.db, answer_id, feedback.score, feedback.covered, feedback.missed)
-        return feedback
+        if feedback is None:
+            return None, None
+        if feedback.judged:
+            return feedback, progress_store.record_daily_score(self.db, answer_id, feedback.score, feedback.covered,
+                                                               feedback.missed)
+        return feedback, progress_store.points_verdict(self.db, answer_id)
 
 async def run_slot(daily: Daily, guild_id: int, channel: DailyChannel, *, force: bool = False) -> SlotOutcome:
     """The whole protocol for one server's slot (the scheduler's job and sweep, catch-up, /daily now)."""
