@@ -9,7 +9,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from bot.core.models import Question, Snippet
-from bot.core.paging import split_markdown
+from bot.core.paging import shorten, split_markdown
 
 DESCRIPTION_LIMIT = 4096
 PAGE_BUDGET = 3900  # a page's description, closing fences included (split_markdown keeps to it), below 4096
@@ -38,7 +38,7 @@ class Card:
 
 
 def _title(text: str) -> str:
-    return text if len(text) <= TITLE_LIMIT else text[: TITLE_LIMIT - 1] + "…"
+    return shorten(text, TITLE_LIMIT)
 
 
 def rating(value: str | None) -> str:

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot.core import points
+from bot.core.paging import shorten
 from bot.presenters import FIELD_LIMIT, TITLE_LIMIT, Card, answer_receipt, question_card
 from bot.presenters_progress import daily_answer_card
 
@@ -94,7 +95,7 @@ def _lines(mark: str, phrases: list[str]) -> str:
 
 
 def _fit(text: str) -> str:
-    return text if len(text) <= FIELD_LIMIT else text[: FIELD_LIMIT - 1] + "…"
+    return shorten(text, FIELD_LIMIT)
 
 
 def days_until(due: datetime, now: datetime) -> str:
@@ -147,11 +148,7 @@ def review_cards(served: Served) -> tuple[Card, ...]:
 
 def stats_card(name: str, image: Path | None = None) -> Card:
     """/stats: the member's progress chart (`image`, the PNG as the front end attaches it)."""
-    return Card(title=_fit_title(f"{name} さんの学習の記録 (study stats)"),
+    return Card(title=shorten(f"{name} さんの学習の記録 (study stats)", TITLE_LIMIT),
                 description="週ごとの回答数・日替わり問題の連続記録・カテゴリ別の習熟度"
                             " (answers per week, daily-question streak, mastery per category)",
                 image=image, kind="info")
-
-
-def _fit_title(text: str) -> str:
-    return text if len(text) <= TITLE_LIMIT else text[: TITLE_LIMIT - 1] + "…"

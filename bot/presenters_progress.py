@@ -13,6 +13,7 @@ from pathlib import Path
 from bot.core import daily as rules
 from bot.core.daily import DailyPost, DailySettings
 from bot.core.models import Question
+from bot.core.paging import shorten
 from bot.presenters import FIELD_LIMIT, LEVEL_NAMES, TITLE_LIMIT, Card, reveal_pages
 from bot.services import daily as svc
 from bot.services.daily import DailyAnswerReceipt, DailyStatus, SlotOutcome
@@ -43,16 +44,12 @@ NO_POST = {
 MARKDOWN = re.compile(r"([\\*_`~|\[\]])")  # what could turn a name into formatting or a link
 
 
-def _cut(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
 def member_name(user_id: int, name: str | None) -> str:
     """A stored display name, made safe for Markdown; a member who never gave one (or whose account is
     gone) still gets a stable label."""
     if not name:
         return f"メンバー #{str(user_id)[-4:]}"
-    return MARKDOWN.sub(r"\\\1", _cut(name.strip(), NAME_LIMIT))
+    return MARKDOWN.sub(r"\\\1", shorten(name.strip(), NAME_LIMIT))
 
 
 def day_label(day: date) -> str:
@@ -62,7 +59,7 @@ def day_label(day: date) -> str:
 def reason_text(stored: str | None) -> str:
     code, _, detail = (stored or "").partition(": ")
     text = REASONS.get(code, code or "理由不明")
-    return f"{text}（{_cut(detail, 120)}）" if detail else text
+    return f"{text}（{shorten(detail, 120)}）" if detail else text
 
 
 def _when(at: datetime) -> str:
@@ -88,13 +85,13 @@ def status_card(status: DailyStatus, shown: int = 7) -> Card:
                for line in status.recent if line.post.state == rules.SKIPPED]
     fields = card.fields + (
         ("サイクル", f"第{max(status.cycle, 1)}周: {status.shown_in_cycle}/{status.cycle_size} 問出題済み"),
-        ("最近の投稿", _cut("\n".join(lines) or "まだありません。", FIELD_LIMIT)),
+        ("最近の投稿", shorten("\n".join(lines) or "まだありません。", FIELD_LIMIT)),
     )
     if skipped:
-        fields += (("スキップした日と理由", _cut("\n".join(skipped), FIELD_LIMIT)),)
+        fields += (("スキップした日と理由", shorten("\n".join(skipped), FIELD_LIMIT)),)
     trouble = [text for line in status.recent for text in _trouble(line.post, status.settings)]
     if trouble:
-        fields += (("失敗と再試行 (failures and retries)", _cut("\n".join(trouble), FIELD_LIMIT)),)
+        fields += (("失敗と再試行 (failures and retries)", shorten("\n".join(trouble), FIELD_LIMIT)),)
     return replace(card, fields=fields)
 
 
@@ -115,7 +112,7 @@ def _trouble(post: DailyPost, settings: DailySettings) -> list[str]:
 
 
 def _post_line(post: DailyPost, title: str | None) -> str:
-    what = f"`{post.question_id}` {_cut(title or '', 40)}" if post.question_id else "—"
+    what = f"`{post.question_id}` {shorten(title or '', 40)}" if post.question_id else "—"
     return f"{day_label(post.local_date)} {STATE_NAMES.get(post.state, post.state)} ・ {what}"
 
 
@@ -124,7 +121,7 @@ def daily_post_card(post: DailyPost, question: Question, settings: DailySettings
     at = rules.reveal_instant(post.local_date, settings)
     reveal = f"{_when(at.astimezone(settings.zone))} にスレッドで公開" if at else "次の日替わり問題が出た時にスレッドで公開"
     return Card(
-        title=_cut(f"今日の問題 {day_label(post.local_date)}: {question.title}", TITLE_LIMIT),
+        title=shorten(f"今日の問題 {day_label(post.local_date)}: {question.title}", TITLE_LIMIT),
         description=f"**{LEVEL_NAMES.get(question.level, question.level)} Q{question.number}** ・ {question.category}",
         fields=(("模範解答", reveal), ("ID", f"`{question.id}`")),
         footer="Answer ボタンで回答すると連続記録 (streak) に数えられます。次の問題が出るまで回答できます。"
@@ -134,13 +131,13 @@ def daily_post_card(post: DailyPost, question: Question, settings: DailySettings
 
 
 def thread_name(post: DailyPost, question: Question) -> str:
-    return _cut(f"{post.local_date:%m/%d} {question.title}", THREAD_NAME_LIMIT)
+    return shorten(f"{post.local_date:%m/%d} {question.title}", THREAD_NAME_LIMIT)
 
 
 def daily_reveal_pages(post: DailyPost, question: Question, outputs_dir: Path | None = None) -> list[Card]:
     pages = reveal_pages(question, outputs_dir)
     heading = f"{day_label(post.local_date)} の日替わり問題 ・ "
-    return [replace(p, title=_cut(heading + p.title, TITLE_LIMIT)) for p in pages]
+    return [replace(p, title=shorten(heading + p.title, TITLE_LIMIT)) for p in pages]
 
 
 def slot_outcome_card(outcome: SlotOutcome) -> Card:
@@ -159,13 +156,13 @@ def slot_outcome_card(outcome: SlotOutcome) -> Card:
 
 
 def daily_answer_card(receipt: DailyAnswerReceipt) -> Card:
-    quoted = _cut("\n".join(f"> {line}" for line in receipt.text.splitlines()) or "> ", 3800)
+    quoted = shorten("\n".join(f"> {line}" for line in receipt.text.splitlines()) or "> ", 3800)
     if receipt.counted:
         footer = f"連続 {receipt.streak.current} 回 ・ フリーズ {receipt.streak.freezes} 個 (streak / freezes)"
     else:
         footer = "次の日替わり問題が出た後の回答なので、練習として保存しました（連続記録には数えません）。"
     return Card(title="日替わり問題への回答を記録しました (answer saved)", description=quoted,
-                fields=(("問題", _cut(f"`{receipt.question.id}` {receipt.question.title}", FIELD_LIMIT)),),
+                fields=(("問題", shorten(f"`{receipt.question.id}` {receipt.question.title}", FIELD_LIMIT)),),
                 footer=footer, kind="reveal")
 
 
@@ -173,7 +170,7 @@ def streak_card(view: StreakView) -> Card:
     today = "回答済み ✅" if view.answered_open else "まだ回答していません"
     freeze_note = "上限（2 個）" if view.next_freeze_in is None else f"あと {view.next_freeze_in} 回の回答で 1 個獲得"
     return Card(
-        title=_cut(f"{member_name(view.user_id, view.name)} の連続記録 (streak)", TITLE_LIMIT),
+        title=shorten(f"{member_name(view.user_id, view.name)} の連続記録 (streak)", TITLE_LIMIT),
         fields=(
             ("現在の連続", f"🔥 {view.current} 回"), ("最高記録", f"{view.best} 回"),
             ("回答した日替わり問題", f"{view.answered} 問"), ("フリーズ (freeze)", f"{view.freezes} 個 ・ {freeze_note}"),
@@ -205,7 +202,7 @@ def leaderboard_card(board: Leaderboard) -> Card:
         lines += ["…", mine]
     period = board.label or "まだ日替わり問題がありません"
     return Card(
-        title=_cut(f"ランキング: {what} ・ {period}", TITLE_LIMIT),
+        title=shorten(f"ランキング: {what} ・ {period}", TITLE_LIMIT),
         description="\n".join(lines),
         footer=(_board_note(board) + " 期間は最新の日替わり問題の日付（サーバーのタイムゾーン）で決まります。").strip(),
         kind="info",

@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Union
 
-from bot.console.parsing import first_word, fold, shorten
+from bot.console.parsing import echoed, first_word, fold
 from bot.core.errors import InvalidAnswer, NoQuestionsLeft, UnknownQuestion
 from bot.console import daily, review
 from bot.presenters import HELP_COMMANDS, LEVEL_NAMES, Card, error_card, help_card, question_card, reveal_pages
@@ -181,7 +181,7 @@ def question(ctx: Context, args: dict[str, str]) -> Result:
     level, category = args.get("level"), args.get("category")
     if level is not None and _level(level) is None:
         if category is not None:
-            return Reply(notes=(f"level は junior か senior（ジュニア／シニア）です: {shorten(level)} (level must be junior or senior)",),
+            return Reply(notes=(f"level は junior か senior（ジュニア／シニア）です: {echoed(level)} (level must be junior or senior)",),
                          error=True)
         level, category = None, level  # `/question 高度な機械学習`: a category without a level
     level = _level(level) if level else None

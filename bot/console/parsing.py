@@ -11,6 +11,8 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
+from bot.core.paging import shorten
+
 _WORD = re.compile(r"(\S+)\s*(.*)", re.S)
 _NAME = r"[A-Za-zＡ-Ｚａ-ｚ_＿]+"
 _KEY = re.compile(rf"({_NAME})[:：]")
@@ -28,9 +30,9 @@ def fold(text: str) -> str:
     return unicodedata.normalize("NFKC", text).casefold()
 
 
-def shorten(text: str, limit: int = ECHO_CHARS) -> str:
-    """What a message echoes back of the member's input: at most `limit` characters."""
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+def echoed(text: str) -> str:
+    """What a message echoes back of the member's input: at most ECHO_CHARS characters."""
+    return shorten(text, ECHO_CHARS)
 
 
 def split_command(line: str) -> tuple[str, str] | None:
@@ -126,7 +128,7 @@ def normalise(values: dict[str, str]) -> tuple[dict[str, str], str | None]:
             value = unicodedata.normalize("NFKC", value)
         elif name == "member":
             if _MENTION.search(value):
-                return values, (f"ターミナルではメンション（{shorten(value)}）ではなく名前で指定します。例: 花子 "
+                return values, (f"ターミナルではメンション（{echoed(value)}）ではなく名前で指定します。例: 花子 "
                                 "(use a member's name here, not a mention)")
             value = value.lstrip("@＠").strip()
         out[name] = value

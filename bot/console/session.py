@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 from typing import TextIO
 
 from bot.console.commands import Command, QuitConsole, Registry, Reply, as_reply, default_registry
-from bot.console.parsing import Options, fold, normalise, parse, shorten, split_command
+from bot.console.parsing import Options, echoed, fold, normalise, parse, split_command
 from bot.console.render import PlainRenderer, RichRenderer, printable
 from bot.core.errors import StudyError
 from bot.presenters import UNEXPECTED_ERROR, error_card
@@ -142,7 +142,7 @@ class Context:
             what = "回答は取り消します", "the answer is cancelled"
         else:
             what = "回答は空です", "the answer is empty"
-        self._show(Reply(notes=(f"{shorten(line.strip())} はコマンドなので回答欄を閉じました（{what[0]}）。 "
+        self._show(Reply(notes=(f"{echoed(line.strip())} はコマンドなので回答欄を閉じました（{what[0]}）。 "
                                 f"(A line starting with / is a command: {what[1]}.)",)))
         return "\n".join(lines) if lines or not self.interactive else None
 
@@ -193,7 +193,7 @@ class Context:
             return Reply(notes=(f"/{name} の後にサブコマンドを続けてください: {names} (choose a subcommand)",), error=True)
         close = self.registry.close_to(name)
         maybe = f"もしかして {' / '.join('/' + c for c in close)} ？ " if close else ""
-        return Reply(notes=(f"/{shorten(name)} というコマンドはありません。{maybe}/help で一覧を表示します。 (Unknown command.)",),
+        return Reply(notes=(f"/{echoed(name)} というコマンドはありません。{maybe}/help で一覧を表示します。 (Unknown command.)",),
                      error=True)
 
 
@@ -204,7 +204,7 @@ def _set_aside(options: Options) -> tuple[str, ...]:
         names = "、".join(f"{name}:" for name in options.discord_only)
         notes.append(f"{names} はターミナルでは不要です（無視しました）。 (Discord only; ignored here.)")
     if options.skipped:
-        words = "、".join(f"`{shorten(word)}`" for word in options.skipped)
+        words = "、".join(f"`{echoed(word)}`" for word in options.skipped)
         notes.append(f"使えないオプションや余分な語を無視しました: {words} (ignored: unknown options or extra words)")
     return tuple(notes)
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from bot.core.errors import StudyError
+from bot.core.errors import StudyError, quoted
 
 DAILY_LEVELS = ("junior", "senior", "mixed")
 NOT_ZONES = {"localtime", "posixrules", "Factory"}
@@ -24,7 +24,6 @@ EARLY_TOLERANCE = timedelta(minutes=1)
 # its 1st, 2nd, 3rd and later failure (a post only while its day lasts).
 RETRY_DELAYS = (timedelta(minutes=5), timedelta(minutes=15), timedelta(minutes=60))
 REVEAL_TRIES = 4  # a reveal that keeps failing is given up after this many tries (the note says why)
-QUOTE_LIMIT = 50  # user-supplied text echoed in an error message is cut to this
 ZONE_NAME_LIMIT = 64  # the longest IANA name has 32 characters
 
 # daily_posts.state
@@ -131,12 +130,6 @@ def parse_hhmm(text: str, what: str = "time") -> str:
     if not match:
         raise InvalidDailySetting(f"{what} は HH:MM の形で指定してください（例: 09:00, 21:30）。 ({what} must be HH:MM.)")
     return f"{int(match.group(1)):02d}:{match.group(2)}"
-
-
-def quoted(text: str, limit: int = QUOTE_LIMIT) -> str:
-    """User input echoed back in an error: short, and unable to close the code span it is shown in."""
-    text = text.replace("`", "'")
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def parse_timezone(name: str) -> str:

@@ -1,13 +1,14 @@
 """Errors a member can act on. Their text is shown as is, so it is written for Japanese members."""
 from __future__ import annotations
 
+from bot.core.paging import shorten
+
 QUOTE_LIMIT = 50  # what a member typed is echoed at most this long, so the message always fits a reply
 
 
 def quoted(text: str) -> str:
     """Member input for an error message: one line, without backticks (it goes inside `…`), shortened."""
-    flat = " ".join(text.split()).replace("`", "'")
-    return flat if len(flat) <= QUOTE_LIMIT else flat[: QUOTE_LIMIT - 1] + "…"
+    return shorten(" ".join(text.split()).replace("`", "'"), QUOTE_LIMIT)
 
 
 class StudyError(Exception):

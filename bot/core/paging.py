@@ -11,6 +11,12 @@ import re
 FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})(.*)$")
 
 
+def shorten(text: str, limit: int) -> str:
+    """`text`, or its first `limit` - 1 characters and an ellipsis: shortened visibly, never silently. For
+    what is shown only in part on purpose (a title, a quoted input), not for content, which is paged."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def split_markdown(text: str, limit: int) -> list[str]:
     if len(text) <= limit:
         return [text]
