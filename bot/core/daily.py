@@ -9,7 +9,7 @@ import random
 import re
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, time, timedelta, timezone, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.core.errors import StudyError, quoted
@@ -157,7 +157,7 @@ def clock_time(hhmm: str) -> time:
     return time(int(hour), int(minute))
 
 
-def local_date(instant: datetime, zone: ZoneInfo) -> date:
+def local_date(instant: datetime, zone: tzinfo) -> date:
     return instant.astimezone(zone).date()
 
 

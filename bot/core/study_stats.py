@@ -8,12 +8,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime, timedelta, timezone, tzinfo
 
+from bot.core.daily import local_date
 from bot.core.streaks import StreakState, answer
 from bot.core.streaks import now as streak_now
-
-
-def local_day(moment: datetime, zone: tzinfo) -> date:
-    return moment.astimezone(zone).date()
 
 
 def week_start(day: date) -> date:
@@ -23,11 +20,11 @@ def week_start(day: date) -> date:
 def answers_per_week(times: Iterable[datetime], now: datetime, weeks: int,
                      zone: tzinfo = timezone.utc) -> list[tuple[date, int]]:
     """(Monday, answers that week) for the last `weeks` weeks up to the current one, oldest first."""
-    current = week_start(local_day(now, zone))
+    current = week_start(local_date(now, zone))
     starts = [current - timedelta(weeks=n) for n in range(weeks - 1, -1, -1)]
     counts = dict.fromkeys(starts, 0)
     for moment in times:
-        monday = week_start(local_day(moment, zone))
+        monday = week_start(local_date(moment, zone))
         if monday in counts:
             counts[monday] += 1
     return list(counts.items())

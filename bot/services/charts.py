@@ -23,7 +23,8 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from sqlite_utils import Database
 
-from bot.core.study_stats import answers_per_week, best_scores, category_mastery, local_day, week_start
+from bot.core.daily import local_date
+from bot.core.study_stats import answers_per_week, best_scores, category_mastery, week_start
 from bot.services.progress import Progress, server_zone
 from db import bank, practice
 
@@ -66,7 +67,7 @@ def stats_data(db: Database, guild_id: int, user_id: int, now: datetime, *, week
     zone = server_zone(db, guild_id)
     history = practice.answer_history(db, guild_id, user_id)
     weekly = answers_per_week((datetime.fromisoformat(a["created_at"]) for a in history), now, weeks, zone)
-    today = local_day(now, zone)
+    today = local_date(now, zone)
     streaks = Progress(db).streak_history(guild_id, user_id, week_start(today) - timedelta(weeks=weeks - 1), today)
     mastery = category_mastery(best_scores(history), {q.id: q.category for q in bank.active_questions(db)})
     return StatsData(weekly, streaks, mastery, empty=not history)
