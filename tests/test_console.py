@@ -17,7 +17,7 @@ from rich.cells import cell_len
 
 from bot.config import Config
 from bot.console import Command, Reply, console_main, member_id, run_console
-from bot.console.parsing import parse_options, split_command
+from bot.console.parsing import parse, split_command
 from bot.console.render import card_text
 from bot.presenters import Card, question_card, reveal_pages
 from db import practice
@@ -227,7 +227,7 @@ def test_an_unexpected_error_is_logged_and_the_session_goes_on(study, caplog):
     ("", ("level", "category"), (), {}),
 ])
 def test_parse_options(rest, params, keywords, expected):
-    assert parse_options(rest, params, keywords) == expected
+    assert parse(rest, params, keywords).values == expected
 
 
 def test_split_command_accepts_full_width_input():

@@ -58,11 +58,6 @@ class Options:
     skipped: list[str] = field(default_factory=list)  # unknown `name:value` pairs and extra words, as typed
 
 
-def parse_options(rest: str, params: tuple[str, ...], keywords: tuple[str, ...] = ()) -> dict[str, str]:
-    """The option values of `rest`; see `parse`."""
-    return parse(rest, params, keywords).values
-
-
 def parse(rest: str, params: tuple[str, ...], keywords: tuple[str, ...] = (),
           discord_only: tuple[str, ...] = ()) -> Options:
     """Options by name (`name:value`) or by position.
