@@ -1,4 +1,4 @@
-"""The `studybot` command line: parses arguments and hands over to the composition root."""
+"""The `studybot` command line: its arguments, and the bank tools that need no front end (content, load, export, grade)."""
 from __future__ import annotations
 
 import argparse
@@ -8,14 +8,14 @@ from dataclasses import asdict
 from datetime import datetime, timezone
 from pathlib import Path
 
-from bot.config import Config, ConfigError, load_config
+from bot.config import Config, load_config
 
 
 def utc_now() -> datetime:
     return datetime.now(timezone.utc)
 
 
-def _parser() -> argparse.ArgumentParser:
+def parser() -> argparse.ArgumentParser:
     # --config is accepted before or after the command (`studybot run --config x.toml`, as the README
     # writes it); SUPPRESS keeps a later, absent --config from erasing an earlier one
     common = argparse.ArgumentParser(add_help=False)
@@ -43,35 +43,14 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
-    try:
-        config = _config(getattr(args, "config", None))
-    except ConfigError as exc:
-        print(f"studybot: {exc}", file=sys.stderr)
-        return 2
-    command = args.command or "run"
-    if command == "content":
-        return content_check(config) if args.action == "check" else content_run(config, args)
-    if command == "load":
-        return load(config)
-    if command == "export":
-        return export(config)
-    if command == "grade":
-        return grade(config, args.question_id, sys.stdin.read())
-    from bot import app
-
-    if command == "console":
-        return app.console(config, member=args.member)
-    if command == "discord":
-        return app.discord(config)
-    return app.run(config)
-
-
-def _config(path: Path | None) -> Config:
+def config_from(path: Path | None) -> Config:
     if path is None and Path("config.toml").exists():
         path = Path("config.toml")
     return load_config(path)
+
+
+def content(config: Config, args: argparse.Namespace) -> int:
+    return content_check(config) if args.action == "check" else content_run(config, args)
 
 
 def content_check(config: Config) -> int:
@@ -107,7 +86,7 @@ def content_run(config: Config, args) -> int:
     return 1 if failed or problems else 0
 
 
-def load(config: Config) -> int:
+def load(config: Config, args: argparse.Namespace | None = None) -> int:
     from bot.services import load_bank
     from db.connection import open_database
 
@@ -121,7 +100,7 @@ def load(config: Config) -> int:
     return 1 if result.problems else 0
 
 
-def export(config: Config) -> int:
+def export(config: Config, args: argparse.Namespace | None = None) -> int:
     """The bank as JSON, read from the content files and their stored output (no database needed)."""
     from bot.content.check import read_bank
     from bot.content.runner import with_results
@@ -146,6 +125,10 @@ def _export_item(q) -> dict:
             "notes": list(q.notes), "key_points": [asdict(k) for k in q.key_points]}
 
 
+def grade_stdin(config: Config, args: argparse.Namespace) -> int:
+    return grade(config, args.question_id, sys.stdin.read())
+
+
 def grade(config: Config, question_id: str, text: str) -> int:
     """Feedback on an answer as JSON; works from the content files, before any `studybot load`."""
     from bot.content.check import read_bank
@@ -158,3 +141,7 @@ def grade(config: Config, question_id: str, text: str) -> int:
     feedback = Grader.fit(questions).grade(question_id, text)
     print(json.dumps(feedback.as_json(), ensure_ascii=False))
     return 0
+
+
+# the subcommands that work on the bank without a front end, by name (bot/app.py runs the front ends)
+BANK_TOOLS = {"content": content, "load": load, "export": export, "grade": grade_stdin}

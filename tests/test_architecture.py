@@ -7,8 +7,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 FORBIDDEN = ("discord", "apscheduler")
 # the domain: everything a front end calls; only the adapters (cogs, views, scheduler, app) may import them
-DOMAIN = ["bot/core", "bot/services", "bot/content", "db", "bot/presenters.py", "bot/presenters_progress.py",
-          "bot/presenters_feedback.py"]
+DOMAIN = ["bot/core", "bot/services", "bot/content", "db", "bot/presenters"]
 
 
 def module_files(entry: str) -> list[Path]:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 
-from bot.cli import main
+from bot.app import main
 from tests.conftest import CONTENT
 
 FIELDS = {"id", "level", "number", "category", "title", "answer", "snippets", "rarity", "difficulty", "source"}

@@ -16,10 +16,10 @@ import pytest
 from rich.cells import cell_len
 
 from bot.config import Config
-from bot.console import Command, Reply, console_main, member_id, run_console
-from bot.console.parsing import parse, split_command
-from bot.console.render import card_text
-from bot.presenters import Card, question_card, reveal_pages
+from bot.frontends.terminal import Command, Reply, console_main, member_id, run_console
+from bot.frontends.terminal.parsing import parse, split_command
+from bot.frontends.terminal.render import card_text
+from bot.presenters.study import Card, question_card, reveal_pages
 from db import practice
 from db.connection import open_database
 from tests.conftest import CONTENT, ROOT, FakeClock
@@ -305,7 +305,7 @@ def test_daily_setup_pause_and_resume_in_the_terminal(tmp_path):
 @pytest.mark.parametrize("tz, expected", [("Asia/Tokyo", "Asia/Tokyo"), (":Europe/Berlin", "Europe/Berlin"),
                                           ("../etc/passwd", None), ("Nowhere/City", None)])
 def test_the_terminal_uses_the_machines_timezone(monkeypatch, tz, expected):
-    from bot.console.daily import machine_timezone
+    from bot.frontends.terminal.daily import machine_timezone
 
     monkeypatch.setenv("TZ", tz)
     found = machine_timezone()
@@ -367,7 +367,7 @@ SCRIPT = """
 import random, sys
 from pathlib import Path
 from bot.config import Config
-from bot.console import console_main
+from bot.frontends.terminal import console_main
 sys.exit(console_main(Config(database=Path(sys.argv[1]), content_dir=Path(sys.argv[2]), console_member="太郎"),
                       rng=random.Random(7)))
 """

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from bot.config import Config
-from bot.console import console_main, member_id, run_console
-from bot.console.parsing import parse
+from bot.frontends.terminal import console_main, member_id, run_console
+from bot.frontends.terminal.parsing import parse
 from db import practice
 from db.connection import open_database
 from tests.conftest import CONTENT, FakeClock

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-from bot.cli import _parser
+from bot.cli import parser as _parser
 from tests.conftest import ROOT
 
 

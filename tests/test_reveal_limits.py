@@ -6,12 +6,12 @@ import random
 
 import pytest
 
-from bot import discord_render as render
+from bot.frontends.discord import render
 from bot.content.check import read_bank
 from bot.content.runner import with_results
 from bot.core.models import Question, Snippet, SnippetResult
 from bot.core.paging import split_markdown
-from bot.presenters import reveal_pages
+from bot.presenters.study import reveal_pages
 from tests.conftest import CONTENT
 
 ANSWER_CHARS, NOTE_CHARS, CODE_CHARS = "Ωλβ", "Ж", "x"  # none of them is in the fixed wording

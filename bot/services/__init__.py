@@ -15,7 +15,7 @@ from bot.services.study import AnswerReceipt, BankLoad, Clock, Study, load_bank
 
 @dataclass
 class Services:
-    """Everything a front end may call, built once by the composition root (bot/app.py)."""
+    """Everything a front end may call, built once by the composition root (bot/bootstrap.py, for bot/app.py)."""
 
     study: Study
     daily: Daily

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import main
+from bot.app import main
 from bot.content.check import read_bank
 from tests.conftest import CONTENT
 

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from bot.core.paging import split_markdown
-from bot.presenters import DESCRIPTION_LIMIT, FIELD_LIMIT, TITLE_LIMIT, question_card, reveal_pages, help_card
+from bot.presenters.study import DESCRIPTION_LIMIT, FIELD_LIMIT, TITLE_LIMIT, question_card, reveal_pages, help_card
 from bot.content.check import read_bank
 from bot.content.runner import with_results
 from tests.conftest import CONTENT

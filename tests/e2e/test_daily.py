@@ -19,8 +19,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from bot import daily_channel as bot_daily_channel
-from bot.app import build_discord_bot
+from bot.frontends.discord import daily_channel as bot_daily_channel
+from bot.frontends.discord.launch import build_discord_bot
 from bot.config import Config
 from bot.services import Study, load_bank
 from bot.services.daily import PostNow

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.presenters_progress import daily_reveal_pages
+from bot.presenters.progress import daily_reveal_pages
 from bot.services.daily import PostNow
 
 from .fake_discord import DiscordHTTPError, FakeDiscord, Perm, custom_ids, message_text

@@ -6,7 +6,7 @@ import shutil
 
 import pytest
 
-from bot.app import build_discord_bot
+from bot.frontends.discord.launch import build_discord_bot
 from bot.config import Config
 from bot.content.check import read_bank
 from bot.content.runner import run_bank

@@ -8,8 +8,8 @@ import sys
 
 import pytest
 
-from bot.app import build_discord_bot
-from bot.client import CommandSyncError
+from bot.frontends.discord.launch import build_discord_bot
+from bot.frontends.discord.client import CommandSyncError
 from bot.config import Config
 from bot.services import Study, load_bank
 from db.connection import open_database

@@ -6,7 +6,7 @@ import random
 
 import pytest
 
-from bot.app import build_discord_bot
+from bot.frontends.discord.launch import build_discord_bot
 from bot.config import Config
 from bot.core.errors import StudyError
 from bot.services import Study, load_bank

@@ -12,7 +12,7 @@ import pytest
 
 from bot.core.daily import (CHANNEL_MISSING, EXPIRED, NO_PERMISSION, NO_QUESTIONS, PENDING, POSTED, SKIPPED,
                             DailyNotSetUp, InvalidDailySetting, UnknownDailyPost)
-from bot.presenters_progress import slot_outcome_card, status_card
+from bot.presenters.progress import slot_outcome_card, status_card
 from bot.services import load_bank
 from bot.services.daily import (CheckExisting, Daily, NoPost, PostedMessage, PostFailed, PostNow, run_reveals, run_slot)
 from db.connection import open_database

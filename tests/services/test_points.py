@@ -5,8 +5,8 @@ from __future__ import annotations
 import random
 import pytest
 
-from bot.presenters_feedback import answered_card
-from bot.presenters_progress import leaderboard_card
+from bot.presenters.feedback import answered_card
+from bot.presenters.progress import leaderboard_card
 from bot.services import Answering, Study
 from bot.services.daily import Daily
 from bot.services.progress import Progress

@@ -11,7 +11,7 @@ import pytest
 
 from bot.core.boards import InvalidBoard
 from bot.core.streaks import Post, fold
-from bot.presenters_progress import leaderboard_card, member_name, streak_card
+from bot.presenters.progress import leaderboard_card, member_name, streak_card
 from bot.services import Study
 from bot.services.daily import Daily, run_slot
 from bot.services.feedback import Feedback

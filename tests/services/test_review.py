@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.core.errors import UnknownQuestion
-from bot.presenters_feedback import RATING_BUTTONS, days_until, rated_card, review_cards, review_status_card
+from bot.presenters.feedback import RATING_BUTTONS, days_until, rated_card, review_cards, review_status_card
 from bot.services import load_bank
 from bot.services.daily import Daily
 from bot.services.review import InvalidRating, Review, ReviewCounts, serve_next

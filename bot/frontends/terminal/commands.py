@@ -21,14 +21,14 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Union
 
-from bot.console.parsing import echoed, first_word, fold
+from bot.frontends.terminal.parsing import echoed, first_word, fold
 from bot.core.errors import InvalidAnswer, NoQuestionsLeft, UnknownQuestion
-from bot.console import daily, review
-from bot.presenters import HELP_COMMANDS, LEVEL_NAMES, Card, error_card, help_card, question_card, reveal_pages
-from bot.presenters_feedback import answered_card
+from bot.frontends.terminal import daily, review
+from bot.presenters.study import HELP_COMMANDS, LEVEL_NAMES, Card, error_card, help_card, question_card, reveal_pages
+from bot.presenters.feedback import answered_card
 
 if TYPE_CHECKING:
-    from bot.console.session import Context
+    from bot.frontends.terminal.session import Context
 
 
 @dataclass(frozen=True)
@@ -283,10 +283,10 @@ BUILTIN = (
     Command("quit", quit_console, aliases=("exit",), usage="/quit（または Ctrl-D）", help="終了します。 Leave."),
 )
 
-# The daily question, streaks and leaderboards (bot/console/daily.py).
+# The daily question, streaks and leaderboards (bot/frontends/terminal/daily.py).
 DAILY = daily.commands()
 
-# Spaced review and the progress chart (bot/console/review.py).
+# Spaced review and the progress chart (bot/frontends/terminal/review.py).
 REVIEW = review.commands()
 
 

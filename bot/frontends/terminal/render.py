@@ -1,6 +1,6 @@
 """Cards in the terminal: rich panels for a person, plain text for pipes and scripts.
 
-The only place that knows how a Card looks in a terminal (as bot/discord_render.py is for Discord).
+The only place that knows how a Card looks in a terminal (as bot/frontends/discord/render.py is for Discord).
 """
 from __future__ import annotations
 
@@ -18,10 +18,10 @@ from rich.table import Table
 from rich.text import Text
 
 from bot.core.paging import FENCE
-from bot.presenters import Card
+from bot.presenters.study import Card
 
 FIGURE_LABEL = "図 (figure)"
-INLINE_FIELD_CHARS = 40  # as bot/discord_render.py: longer field values get their own block
+INLINE_FIELD_CHARS = 40  # as bot/frontends/discord/render.py: longer field values get their own block
 # control characters (ESC, C1, bidi overrides) in stored answers or names would drive the terminal: shown escaped
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 

@@ -15,13 +15,13 @@ from pathlib import Path
 
 import discord
 
-from bot import discord_render as render
+from bot.frontends.discord import render
 from bot.core import daily as rules
 from bot.core.daily import DailyPost
 from bot.core.models import Question
-from bot.presenters_progress import daily_post_card, daily_reveal_pages, thread_name
+from bot.presenters.progress import daily_post_card, daily_reveal_pages, thread_name
 from bot.services.daily import Daily, PagesSent, PostedMessage, PostFailed
-from bot.views import daily_buttons
+from bot.frontends.discord.views import daily_buttons
 
 log = logging.getLogger(__name__)
 

@@ -11,11 +11,11 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import TextIO
 
-from bot.console.commands import Command, QuitConsole, Registry, Reply, as_reply, default_registry
-from bot.console.parsing import Options, echoed, fold, normalise, parse, split_command
-from bot.console.render import PlainRenderer, RichRenderer, printable
+from bot.frontends.terminal.commands import Command, QuitConsole, Registry, Reply, as_reply, default_registry
+from bot.frontends.terminal.parsing import Options, echoed, fold, normalise, parse, split_command
+from bot.frontends.terminal.render import PlainRenderer, RichRenderer, printable
 from bot.core.errors import StudyError
-from bot.presenters import UNEXPECTED_ERROR, error_card
+from bot.presenters.study import UNEXPECTED_ERROR, error_card
 from bot.services import Services, Study
 
 log = logging.getLogger(__name__)
@@ -80,7 +80,7 @@ class LineReader:
 def as_services(study: Study | Services) -> Services:
     if isinstance(study, Services):
         return study
-    from bot.app import build_services
+    from bot.bootstrap import build_services
 
     return build_services(study)
 
@@ -227,7 +227,7 @@ def run_console(study: Study | Services, *, member: str, stdin: TextIO, stdout: 
                 guild_id: int = CONSOLE_GUILD_ID, channel_id: int = CONSOLE_CHANNEL_ID) -> int:
     """The chat loop until /quit or the end of input; returns the exit status (0).
 
-    `study`: the Study (the other services are built over it, as bot.app.build_services does) or all Services.
+    `study`: the Study (the other services are built over it, as bot.bootstrap.build_services does) or all Services.
 
     `interactive`: prompts, one reveal page at a time, Ctrl-C handling. `plain` (default: not interactive):
     text without colour or box drawing. `commands` are added to (or replace entries of) the default registry.

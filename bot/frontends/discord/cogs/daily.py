@@ -2,7 +2,7 @@
 
 Thin: parse the interaction, call bot.services (daily, progress), render bot.presenters_progress cards.
 Every reply is ephemeral except a leaderboard shared with `share:True`. The daily post's buttons live in
-bot/views.py and are registered here, so buttons on old daily posts keep working after a restart.
+bot/frontends/discord/views.py and are registered here, so buttons on old daily posts keep working after a restart.
 """
 from __future__ import annotations
 
@@ -18,14 +18,14 @@ from discord import app_commands
 from discord.app_commands import locale_str as _
 from discord.ext import commands
 
-from bot import discord_render as render
+from bot.frontends.discord import render
 from bot.core.daily import NOT_ZONES, ZONE_NAME_LIMIT
-from bot.daily_channel import POST_PERMISSIONS, missing_permissions
-from bot.presenters import Card
-from bot.presenters_progress import (day_label, leaderboard_card, settings_card, slot_outcome_card, status_card,
+from bot.frontends.discord.daily_channel import POST_PERMISSIONS, missing_permissions
+from bot.presenters.study import Card
+from bot.presenters.progress import (day_label, leaderboard_card, settings_card, slot_outcome_card, status_card,
                                      streak_card)
 from bot.services.daily import run_slot
-from bot.views import DailyAnswerButton, DailyRevealButton, guild_of, send
+from bot.frontends.discord.views import DailyAnswerButton, DailyRevealButton, guild_of, send
 
 log = logging.getLogger(__name__)
 DailyLevel = Literal["junior", "senior", "mixed"]

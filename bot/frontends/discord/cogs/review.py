@@ -10,10 +10,10 @@ from discord import app_commands
 from discord.app_commands import locale_str as _
 from discord.ext import commands
 
-from bot import discord_render as render
-from bot.presenters_feedback import review_cards, stats_card
+from bot.frontends.discord import render
+from bot.presenters.feedback import review_cards, stats_card
 from bot.services.review import serve_next
-from bot.views import guild_of, question_buttons, send
+from bot.frontends.discord.views import guild_of, question_buttons, send
 
 
 class ReviewCog(commands.Cog):

@@ -1,7 +1,7 @@
 """The terminal front end: the same bot without Discord, as errbot's text backend serves the same plugins.
 
 Members type the Discord slash commands; each command is a thin handler over bot.services and
-bot.presenters (see bot/console/commands.py for the registry and how to add a command).
+bot.presenters (see bot/frontends/terminal/commands.py for the registry and how to add a command).
 """
 from __future__ import annotations
 
@@ -11,11 +11,11 @@ from collections.abc import Callable, Iterable
 from datetime import datetime, timezone
 from typing import TextIO, Union
 
-from bot.app import StartupError, build_services, open_study
+from bot.bootstrap import StartupError, build_services, open_study
 from bot.config import Config
-from bot.console.commands import Command, QuitConsole, Registry, Reply, default_registry
-from bot.console.render import PlainRenderer, RichRenderer, card_text
-from bot.console.session import CONSOLE_CHANNEL_ID, CONSOLE_GUILD_ID, Context, Member, member_id, run_console
+from bot.frontends.terminal.commands import Command, QuitConsole, Registry, Reply, default_registry
+from bot.frontends.terminal.render import PlainRenderer, RichRenderer, card_text
+from bot.frontends.terminal.session import CONSOLE_CHANNEL_ID, CONSOLE_GUILD_ID, Context, Member, member_id, run_console
 from bot.services import BankLoad, Clock, Study
 
 __all__ = [

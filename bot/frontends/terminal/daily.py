@@ -17,15 +17,15 @@ from typing import TYPE_CHECKING
 
 from bot.core.daily import DailyNotSetUp, DailyPost, InvalidDailySetting, parse_timezone
 from bot.core.models import Question
-from bot.presenters import Card
-from bot.presenters_progress import (daily_post_card, daily_reveal_pages, leaderboard_card, settings_card,
+from bot.presenters.study import Card
+from bot.presenters.progress import (daily_post_card, daily_reveal_pages, leaderboard_card, settings_card,
                                      slot_outcome_card, status_card, streak_card)
 from bot.services import daily as svc
 from bot.services.daily import PostedMessage, run_reveals, run_slot
 
 if TYPE_CHECKING:
-    from bot.console.commands import Result
-    from bot.console.session import Context
+    from bot.frontends.terminal.commands import Result
+    from bot.frontends.terminal.session import Context
 
 DEFAULT_TIME, DEFAULT_LEVEL = "09:00", "mixed"
 TERMINAL = "このターミナル (this terminal)"
@@ -92,7 +92,7 @@ def _channel(ctx: Context) -> ConsoleDailyChannel:
 
 
 def daily_now(ctx: Context, args: dict[str, str]) -> Result:
-    from bot.console.commands import Reply
+    from bot.frontends.terminal.commands import Reply
 
     daily = ctx.services.daily
     notes = ()
@@ -136,7 +136,7 @@ def daily_setup(ctx: Context, args: dict[str, str]) -> Result:
 
 
 def daily_status(ctx: Context, args: dict[str, str]) -> Result:
-    from bot.console.commands import Reply
+    from bot.frontends.terminal.commands import Reply
 
     channel = _channel(ctx)
     asyncio.run(run_reveals(ctx.services.daily, ctx.guild_id, channel))  # a model answer whose time has come
@@ -155,7 +155,7 @@ def daily_resume(ctx: Context, args: dict[str, str]) -> Result:
 
 
 def streak(ctx: Context, args: dict[str, str]) -> Result:
-    from bot.console.session import Member
+    from bot.frontends.terminal.session import Member
 
     who = Member.named(args["member"]) if args.get("member") else ctx.member
     view = ctx.services.progress.streak(ctx.guild_id, who.user_id)
@@ -169,7 +169,7 @@ def leaderboard(ctx: Context, args: dict[str, str]) -> Result:
 
 
 def commands():
-    from bot.console.commands import Command
+    from bot.frontends.terminal.commands import Command
 
     return (
         Command("daily now", daily_now, help="今日の日替わり問題をここに表示します（初回はターミナル用に自動で設定）。"

@@ -1,6 +1,6 @@
 """What members see of answer feedback and spaced review: card fields and short texts.
 
-Plain data like bot/presenters.py: the Discord adapter and the terminal front end render the same
+Plain data like bot/presenters/study.py: the Discord adapter and the terminal front end render the same
 fields. Every field value stays within Discord's 1024 characters.
 """
 from __future__ import annotations
@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING
 
 from bot.core import points
 from bot.core.paging import shorten
-from bot.presenters import FIELD_LIMIT, TITLE_LIMIT, Card, answer_receipt, question_card
-from bot.presenters_progress import daily_answer_card
+from bot.presenters.study import FIELD_LIMIT, TITLE_LIMIT, Card, answer_receipt, question_card
+from bot.presenters.progress import daily_answer_card
 
 if TYPE_CHECKING:  # types only: importing the scorer loads scikit-learn
     from bot.core.points import PointsVerdict

@@ -14,7 +14,7 @@ from bot.core import daily as rules
 from bot.core.daily import DailyPost, DailySettings
 from bot.core.models import Question
 from bot.core.paging import shorten
-from bot.presenters import FIELD_LIMIT, LEVEL_NAMES, TITLE_LIMIT, Card, reveal_pages
+from bot.presenters.study import FIELD_LIMIT, LEVEL_NAMES, TITLE_LIMIT, Card, reveal_pages
 from bot.services import daily as svc
 from bot.services.daily import DailyAnswerReceipt, DailyStatus, SlotOutcome
 from bot.services.progress import BoardEntry, Leaderboard, StreakView

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import discord
 
-from bot.presenters import Card
+from bot.presenters.study import Card
 
 INLINE_FIELD_CHARS = 40
 

@@ -6,12 +6,12 @@ import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bot.presenters_feedback import RATING_BUTTONS, rated_card, review_cards, stats_card
+from bot.presenters.feedback import RATING_BUTTONS, rated_card, review_cards, stats_card
 from bot.services.review import serve_next
 
 if TYPE_CHECKING:
-    from bot.console.commands import Result
-    from bot.console.session import Context
+    from bot.frontends.terminal.commands import Result
+    from bot.frontends.terminal.session import Context
 
 def rate_hints(question_id: str) -> tuple[tuple[str, str], ...]:
     """What the Discord rating buttons are here: hints under a reveal. They name the question, as the
@@ -20,7 +20,7 @@ def rate_hints(question_id: str) -> tuple[tuple[str, str], ...]:
 
 
 def review(ctx: Context, args: dict[str, str]) -> Result:
-    from bot.console.commands import Reply
+    from bot.frontends.terminal.commands import Reply
 
     served = serve_next(ctx.services.review, ctx.study, ctx.guild_id, ctx.user_id, ctx.display_name)
     cards = review_cards(served)
@@ -40,7 +40,7 @@ def rate(ctx: Context, args: dict[str, str]) -> Result:
 
 
 def stats(ctx: Context, args: dict[str, str]) -> Result:
-    from bot.console.session import Member
+    from bot.frontends.terminal.session import Member
 
     who = Member.named(args["member"]) if args.get("member") else ctx.member
     png = ctx.study.stats_png(ctx.guild_id, who.user_id)
@@ -57,7 +57,7 @@ def save_png(png: bytes) -> Path:
 
 
 def commands():
-    from bot.console.commands import Command
+    from bot.frontends.terminal.commands import Command
 
     return (
         Command("review", review, usage="/review"),

@@ -13,11 +13,11 @@ from bot.core.errors import StudyError
 from bot.scheduler import DailyScheduler
 from bot.services import Services
 from bot.services.daily import run_reveals, run_slot
-from bot.translations import JapaneseTranslator
-from bot.views import ORPHAN_MODAL, AnswerButton, PageButton, RateButton, RevealButton, report_error, submit_orphan_modal
+from bot.frontends.discord.translations import JapaneseTranslator
+from bot.frontends.discord.views import ORPHAN_MODAL, AnswerButton, PageButton, RateButton, RevealButton, report_error, submit_orphan_modal
 
 log = logging.getLogger(__name__)
-EXTENSIONS = ("bot.cogs.practice", "bot.cogs.daily", "bot.cogs.review")
+EXTENSIONS = ("bot.frontends.discord.cogs.practice", "bot.frontends.discord.cogs.daily", "bot.frontends.discord.cogs.review")
 
 
 class CommandSyncError(discord.DiscordException):
@@ -65,7 +65,7 @@ class StudyBot(commands.Bot):
             self.daily_started.set()
 
     def daily_channel(self):
-        from bot.daily_channel import DiscordDailyChannel
+        from bot.frontends.discord.daily_channel import DiscordDailyChannel
 
         return DiscordDailyChannel(self, self.services.daily, self.study.outputs_dir)
 

@@ -1,0 +1,1 @@
+"""The front ends: each translates its transport to the command layer (bot.commands) and renders cards."""

@@ -1,0 +1,71 @@
+"""Starting the Discord front end: the client over the services, and start-up failures as one sentence."""
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import sys
+from typing import Any
+
+import aiohttp
+import discord
+import yarl
+
+from bot.bootstrap import StartupError, build_services, open_study
+from bot.config import Config
+from bot.frontends.discord.client import CommandSyncError, StudyBot
+from bot.services import Services, Study
+
+TOKEN_HELP = "Set DISCORD_TOKEN to your bot's token (see README: Connecting to Discord)."
+
+
+def build_discord_bot(config: Config, services: Services | Study, **options: Any) -> StudyBot:
+    """The Discord client over the services. `options` go to StudyBot (and discord.py): `daily_jobs=False`
+    builds it without the daily question's scheduler, `scheduler=` gives that scheduler its APScheduler."""
+    if config.api_base:
+        discord.http.Route.BASE = config.api_base
+    if config.gateway_url:
+        discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(config.gateway_url)
+    if isinstance(services, Study):
+        services = build_services(services)
+    return StudyBot(services, dev_guild_id=config.dev_guild_id, **options)
+
+
+def fail(message: str) -> int:
+    print(f"studybot: {message}", file=sys.stderr)
+    return 2
+
+
+def run_discord(config: Config) -> int:
+    """`studybot discord`: connect and serve until stopped; returns the exit status."""
+    token = os.environ.get("DISCORD_TOKEN", "").strip()
+    if not token:
+        return fail(f"DISCORD_TOKEN is not set. {TOKEN_HELP}")
+    logging.basicConfig(level=config.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        study = open_study(config)
+    except StartupError as exc:
+        return fail(str(exc))
+    bot = build_discord_bot(config, study)
+
+    async def main() -> None:
+        async with bot:
+            await bot.start(token)
+
+    try:
+        asyncio.run(main())
+    except discord.LoginFailure:
+        return fail("Discord rejected the token in DISCORD_TOKEN (reset it in the Developer Portal and try again).")
+    except CommandSyncError as exc:
+        return fail(str(exc))
+    except discord.DiscordException as exc:
+        return fail(f"Discord refused to start the bot: {_one_line(exc)}.")
+    except (aiohttp.ClientConnectorError, OSError) as exc:
+        return fail(f"Cannot reach Discord: {exc}.")
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
+def _one_line(exc: BaseException) -> str:
+    return " ".join(str(exc).split()).rstrip(".") or type(exc).__name__
