@@ -8,7 +8,7 @@ import logging
 import random
 import sqlite3
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from bot.config import Config
 from bot.services import Answering, BankLoad, Clock, Daily, Progress, Review, Services, Study, load_bank
@@ -20,7 +20,7 @@ log = logging.getLogger("studybot")
 
 
 def utc_now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 class StartupError(Exception):

@@ -16,7 +16,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import TypeVar
 
 from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED, EVENT_JOB_SUBMITTED, JobEvent
@@ -51,7 +51,7 @@ class DailyScheduler:
         self.daily = daily
         self._on_slot = on_slot
         self._on_reveal = on_reveal
-        self._scheduler = scheduler or AsyncIOScheduler(timezone=timezone.utc)
+        self._scheduler = scheduler or AsyncIOScheduler(timezone=UTC)
         # one run per server at a time: its timer, the sweep and /daily now may meet
         self._locks: dict[int, asyncio.Lock] = {}
         # jobs submitted and not yet finished (counted by APScheduler's own events), for run_pending
@@ -65,7 +65,7 @@ class DailyScheduler:
         catch-up is not lost; the per-server lock and the service keep the two from double-posting."""
         for settings in self.daily.schedules():
             self.reschedule(settings.guild_id)
-        self._scheduler.add_job(self._sweep_job, IntervalTrigger(seconds=SWEEP_EVERY.total_seconds(), timezone=timezone.utc),
+        self._scheduler.add_job(self._sweep_job, IntervalTrigger(seconds=SWEEP_EVERY.total_seconds(), timezone=UTC),
                                 id=SWEEP_JOB, **JOB_OPTIONS)
         self._scheduler.start()
         await self.catch_up()
@@ -92,7 +92,7 @@ class DailyScheduler:
         if at is None:
             self._remove(job_id)
         else:
-            self._scheduler.add_job(func, DateTrigger(run_date=at, timezone=timezone.utc), id=job_id, args=[guild_id],
+            self._scheduler.add_job(func, DateTrigger(run_date=at, timezone=UTC), id=job_id, args=[guild_id],
                                     **JOB_OPTIONS)
 
     def _remove(self, job_id: str) -> None:
@@ -104,7 +104,7 @@ class DailyScheduler:
     def next_run_time(self, guild_id: int) -> datetime | None:
         """In UTC: a local time in a DST gap or repeat never compares equal across zones (PEP 495)."""
         job = self._scheduler.get_job(slot_job_id(guild_id))
-        return job.next_run_time.astimezone(timezone.utc) if job and job.next_run_time else None
+        return job.next_run_time.astimezone(UTC) if job and job.next_run_time else None
 
     async def fire_slot(self, guild_id: int) -> None:
         """The timer went off: run the slot if anything is owed (asked under the lock, so the timer, the

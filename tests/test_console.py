@@ -7,8 +7,8 @@ import random
 import re
 import shutil
 import subprocess
-import tempfile
 import sys
+import tempfile
 import textwrap
 from pathlib import Path
 
@@ -275,7 +275,7 @@ def test_daily_now_answer_streak_and_leaderboard_piped(tmp_path, monkeypatch):
 
     clock.advance(days=1)  # the next day, a new session: today's question, then yesterday's answer (now closed)
     _, out = console(tmp_path, ["/daily now", "/answer 二日目の回答", "/streak", "/streak 花子", "/leaderboard"], clock=clock)
-    assert out.index("== 今日の問題 11月26日(木)") < out.index(f"11月25日(水) の日替わり問題 ・ 模範解答")
+    assert out.index("== 今日の問題 11月26日(木)") < out.index("11月25日(水) の日替わり問題 ・ 模範解答")
     assert "== 太郎 の連続記録 (streak) ==\n現在の連続: 🔥 2 回" in out
     assert "== 花子 の連続記録 (streak) ==\n現在の連続: 🔥 1 回" in out  # today's question is still open for her
     assert "🥇 太郎 — 2 回\n🥈 花子 — 1 回" in out

@@ -6,11 +6,11 @@ import random
 
 import pytest
 
-from bot.frontends.discord import render
 from bot.content.check import read_bank
 from bot.content.runner import with_results
 from bot.core.models import Question, Snippet, SnippetResult
 from bot.core.paging import split_markdown
+from bot.frontends.discord import render
 from bot.presenters.study import reveal_pages
 from tests.conftest import CONTENT
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import random
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 import time_machine
@@ -15,7 +15,7 @@ from bot.scheduler import DailyScheduler, reveal_job_id, slot_job_id
 from bot.services.daily import Daily, PostFailed, run_reveals, run_slot
 from tests.services.test_daily import FakeChannel
 
-UTC = timezone.utc
+UTC = UTC
 
 
 def utc(*args) -> datetime:

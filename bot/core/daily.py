@@ -9,7 +9,7 @@ import random
 import re
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.core.errors import StudyError, quoted
@@ -168,9 +168,9 @@ def slot_instant(day: date, hhmm: str, zone: ZoneInfo) -> datetime:
     occurrence. The scheduler arms its timer at these instants, never at a cron trigger's own sums
     (APScheduler 3's CronTrigger loses whole days around some DST changes)."""
     local = datetime.combine(day, clock_time(hhmm), tzinfo=zone)
-    instant = local.astimezone(timezone.utc)
+    instant = local.astimezone(UTC)
     if local_date(instant, zone) != day:
-        instant = local.replace(fold=1).astimezone(timezone.utc)
+        instant = local.replace(fold=1).astimezone(UTC)
     return instant
 
 

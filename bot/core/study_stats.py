@@ -6,7 +6,7 @@ Dates are calendar days in the server's timezone (UTC unless given); weeks start
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import date, datetime, timedelta, timezone, tzinfo
+from datetime import UTC, date, datetime, timedelta, tzinfo
 
 from bot.core.daily import local_date
 from bot.core.streaks import StreakState, answer
@@ -18,7 +18,7 @@ def week_start(day: date) -> date:
 
 
 def answers_per_week(times: Iterable[datetime], now: datetime, weeks: int,
-                     zone: tzinfo = timezone.utc) -> list[tuple[date, int]]:
+                     zone: tzinfo = UTC) -> list[tuple[date, int]]:
     """(Monday, answers that week) for the last `weeks` weeks up to the current one, oldest first."""
     current = week_start(local_date(now, zone))
     starts = [current - timedelta(weeks=n) for n in range(weeks - 1, -1, -1)]

@@ -12,13 +12,13 @@ from typing import TYPE_CHECKING
 
 from bot.core import points
 from bot.core.paging import shorten
-from bot.presenters.study import FIELD_LIMIT, TITLE_LIMIT, Card, answer_receipt, question_card
 from bot.presenters.progress import daily_answer_card
+from bot.presenters.study import FIELD_LIMIT, TITLE_LIMIT, Card, answer_receipt, question_card
 
 if TYPE_CHECKING:  # types only: importing the scorer loads scikit-learn
     from bot.core.points import PointsVerdict
-    from bot.services.feedback import Feedback
     from bot.services.answering import Answered
+    from bot.services.feedback import Feedback
     from bot.services.review import ReviewCounts, Served
 
 # (value passed to Review.rate, button label): the order buttons are shown in

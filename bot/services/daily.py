@@ -17,9 +17,9 @@ import logging
 import random
 import sqlite3
 from collections.abc import Callable
-from functools import partial
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
+from functools import partial
 from typing import TYPE_CHECKING, Protocol
 
 from sqlite_utils import Database
@@ -27,11 +27,24 @@ from sqlite_utils import Database
 from bot.core import daily as rules
 from bot.core.answers import clean_answer
 from bot.core.boards import month_key, week_key
-from bot.core.daily import (CHANNEL_MISSING, EXPIRED, INTENDED, NO_QUESTIONS, PENDING, POSTED, SEND_ERROR, SKIPPED, DailyNotSetUp,
-                            DailyPost, DailySettings, UnknownDailyPost)
+from bot.core.daily import (
+    CHANNEL_MISSING,
+    EXPIRED,
+    INTENDED,
+    NO_QUESTIONS,
+    PENDING,
+    POSTED,
+    SEND_ERROR,
+    SKIPPED,
+    DailyNotSetUp,
+    DailyPost,
+    DailySettings,
+    UnknownDailyPost,
+)
 from bot.core.models import Question
 from bot.core.points import PointsVerdict
-from bot.core.streaks import StreakNow, now as streak_now
+from bot.core.streaks import StreakNow
+from bot.core.streaks import now as streak_now
 from bot.services.grading import grade_safely
 from db import bank
 

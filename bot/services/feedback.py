@@ -22,8 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from bot.core.answer_text import (COPIED_MESSAGE, CopySource, negated_after, normalize, split_topic, subject_near,
-                                  unjudgeable_reason)
+from bot.core.answer_text import COPIED_MESSAGE, CopySource, negated_after, normalize, split_topic, subject_near, unjudgeable_reason
 from bot.core.models import Question
 
 NGRAMS = (2, 3)

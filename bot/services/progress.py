@@ -5,7 +5,7 @@ Each query costs a few index lookups, whatever the server's size or history.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timezone, tzinfo
+from datetime import UTC, date, tzinfo
 
 from sqlite_utils import Database
 
@@ -20,7 +20,7 @@ from db import progress as store
 def server_zone(db: Database, guild_id: int) -> tzinfo:
     """The server's timezone: its daily question's, once set up; UTC before that."""
     settings = daily_store.get_settings(db, guild_id)
-    return settings.zone if settings else timezone.utc
+    return settings.zone if settings else UTC
 
 
 @dataclass(frozen=True)

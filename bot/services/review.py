@@ -10,7 +10,7 @@ from __future__ import annotations
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, time, timezone, tzinfo
+from datetime import UTC, datetime, time, tzinfo
 
 from fsrs import Card, Rating, Scheduler
 from sqlite_utils import Database
@@ -58,10 +58,10 @@ class Review:
             raise InvalidRating(rating)
         if bank.get_question(self.db, question_id) is None:
             raise UnknownQuestion(question_id)
-        now = self.clock().astimezone(timezone.utc)  # fsrs accepts UTC only
+        now = self.clock().astimezone(UTC)  # fsrs accepts UTC only
         zone = self.zone(guild_id)
         card, _ = self.scheduler.review_card(self._card(guild_id, user_id, question_id, now), grade, now)
-        card.due = start_of_day(card.due, zone).astimezone(timezone.utc)
+        card.due = start_of_day(card.due, zone).astimezone(UTC)
         review.save_rating(self.db, guild_id, user_id, question_id, card=card.to_json(), due=card.due,
                            rating=grade.name.lower(), now=now)
         return card.due.astimezone(zone)

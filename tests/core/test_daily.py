@@ -2,17 +2,29 @@
 from __future__ import annotations
 
 import random
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.core.boards import period_label, week_key, month_key
-from bot.core.daily import (DailySettings, InvalidDailySetting, choose_daily_question, is_due, local_date, next_slot,
-                            parse_custom_id, parse_hhmm, parse_level, parse_timezone, retry_delay, reveal_instant,
-                            slot_instant)
+from bot.core.boards import month_key, period_label, week_key
+from bot.core.daily import (
+    DailySettings,
+    InvalidDailySetting,
+    choose_daily_question,
+    is_due,
+    local_date,
+    next_slot,
+    parse_custom_id,
+    parse_hhmm,
+    parse_level,
+    parse_timezone,
+    retry_delay,
+    reveal_instant,
+    slot_instant,
+)
 
-UTC = timezone.utc
+UTC = UTC
 BERLIN = ZoneInfo("Europe/Berlin")
 NEW_YORK = ZoneInfo("America/New_York")
 

@@ -1,10 +1,10 @@
 """Long content is paged within Discord's limits and nothing is cut silently."""
 from __future__ import annotations
 
-from bot.core.paging import split_markdown
-from bot.presenters.study import DESCRIPTION_LIMIT, FIELD_LIMIT, TITLE_LIMIT, question_card, reveal_pages, help_card
 from bot.content.check import read_bank
 from bot.content.runner import with_results
+from bot.core.paging import split_markdown
+from bot.presenters.study import DESCRIPTION_LIMIT, FIELD_LIMIT, TITLE_LIMIT, help_card, question_card, reveal_pages
 from tests.conftest import CONTENT
 
 

@@ -5,7 +5,7 @@ import random
 
 import pytest
 
-from bot.core.streaks import (BoardRow, Post, StreakState, answer, board_answer, board_value, fold, now, replay)
+from bot.core.streaks import BoardRow, Post, StreakState, answer, board_answer, board_value, fold, now, replay
 
 
 def posts(n: int, per_period: int = 0) -> list[Post]:

@@ -1,10 +1,10 @@
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 
 from bot.core.study_stats import answers_per_week, best_scores, category_mastery, daily_streak_history
 
-NOW = datetime(2026, 11, 25, 9, tzinfo=timezone.utc)  # a Wednesday
+NOW = datetime(2026, 11, 25, 9, tzinfo=UTC)  # a Wednesday
 
 
 def test_answers_per_week_counts_utc_weeks_from_monday():

@@ -74,18 +74,29 @@ import secrets
 import socket
 import time
 import warnings
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
-from typing import Any, AsyncIterator, Callable, Iterable, Iterator
+from datetime import UTC, datetime
+from typing import Any
 
 from aiohttp import WSMsgType, web
 
 from .openapi_check import OpenAPISpec, get_spec
 
 __all__ = [
-    "FAKE_TOKEN", "DEFAULT_TIMEOUT", "Perm", "FakeDiscord", "InteractionRecord", "RecordedRequest",
-    "FakeFile", "HarnessTimeout", "running_bot", "loopback_only", "find_component", "custom_ids",
+    "DEFAULT_TIMEOUT",
+    "FAKE_TOKEN",
+    "FakeDiscord",
+    "FakeFile",
+    "HarnessTimeout",
+    "InteractionRecord",
+    "Perm",
+    "RecordedRequest",
+    "custom_ids",
+    "find_component",
+    "loopback_only",
     "message_text",
+    "running_bot",
 ]
 
 FAKE_TOKEN = "fake-token"
@@ -204,11 +215,11 @@ class RecordedRequest:
 
 
 def _now_iso() -> str:
-    return datetime.now(timezone.utc).isoformat()
+    return datetime.now(UTC).isoformat()
 
 
 def _snowflake_time(sf: int) -> str:
-    return datetime.fromtimestamp(((sf >> 22) + DISCORD_EPOCH) / 1000, timezone.utc).isoformat()
+    return datetime.fromtimestamp(((sf >> 22) + DISCORD_EPOCH) / 1000, UTC).isoformat()
 
 
 def _id(obj: Any) -> int:
@@ -295,7 +306,7 @@ class InteractionRecord:
     Awaiting: ``await rec.wait(followups=1)``, ``await rec.finished()``.
     """
 
-    def __init__(self, fake: "FakeDiscord", payload: dict[str, Any], kind: str):
+    def __init__(self, fake: FakeDiscord, payload: dict[str, Any], kind: str):
         self.fake = fake
         self.payload = payload
         self.kind = kind
@@ -433,7 +444,7 @@ class InteractionRecord:
         return self.callback_data.get("choices") if self.callback_type == 8 else None
 
     # ---- waiting ---------------------------------------------------------------------------------
-    async def wait(self, *, followups: int = 0, edits: int = 0, timeout: float = DEFAULT_TIMEOUT) -> "InteractionRecord":
+    async def wait(self, *, followups: int = 0, edits: int = 0, timeout: float = DEFAULT_TIMEOUT) -> InteractionRecord:
         """Wait until the callback arrived and at least ``followups`` follow-ups / ``edits`` edits of
         ``@original`` were made.  Returns ``self``; raises :class:`HarnessTimeout` otherwise."""
         def done() -> bool:
@@ -445,7 +456,7 @@ class InteractionRecord:
         await self.fake.wait_for(done, timeout=timeout, what=what, record=self)
         return self
 
-    async def finished(self, timeout: float = DEFAULT_TIMEOUT) -> "InteractionRecord":
+    async def finished(self, timeout: float = DEFAULT_TIMEOUT) -> InteractionRecord:
         """Wait for the callback; if it was a defer (5/6), also for the edit of ``@original`` or a
         follow-up that delivers the real answer.  Returns ``self``."""
         await self.wait(timeout=timeout)
@@ -719,7 +730,7 @@ class FakeDiscord:
         """Sent in READY; discord.py reconnects (RESUME) here, so it is recorded separately."""
         return f"ws://127.0.0.1:{self.port}/resume-gateway"
 
-    async def start(self) -> "FakeDiscord":
+    async def start(self) -> FakeDiscord:
         """Start the server on 127.0.0.1 with an ephemeral port (does not patch discord.py)."""
         self._changed = asyncio.Event()
         app = web.Application(client_max_size=64 * 1024 * 1024)
@@ -745,7 +756,7 @@ class FakeDiscord:
             self._runner = None
 
     @contextlib.contextmanager
-    def patched(self) -> Iterator["FakeDiscord"]:
+    def patched(self) -> Iterator[FakeDiscord]:
         """Point discord.py at this server (``Route.BASE``, ``DEFAULT_GATEWAY``); restore on exit."""
         import discord.gateway
         import discord.http
@@ -771,7 +782,7 @@ class FakeDiscord:
             for lg in loggers:
                 lg.removeHandler(handler)
 
-    async def __aenter__(self) -> "FakeDiscord":
+    async def __aenter__(self) -> FakeDiscord:
         """Start, patch discord.py, refuse non-loopback network, capture ``discord`` ERROR logs."""
         await self.start()
         self._stack = contextlib.ExitStack()
@@ -2238,7 +2249,7 @@ class FakeDiscord:
         cmd = cands[0]
         ctx = cmd.get("contexts")
         if dm:
-            if ctx is not None and 1 not in ctx or cmd.get("dm_permission") is False:
+            if (ctx is not None and 1 not in ctx) or cmd.get("dm_permission") is False:
                 raise ValueError(f"/{name} is not available in DMs (contexts={ctx})")
         elif ctx is not None and 0 not in ctx:
             raise ValueError(f"/{name} is not available in guilds (contexts={ctx})")
@@ -2296,8 +2307,8 @@ class FakeDiscord:
                 raise ValueError(f"option {name}: unknown {['user', 'channel', 'role', 'mentionable'][t - 6]} {oid}")
             return opt
         if d is not None:
-            if t == 4 and not isinstance(value, int) or t == 10 and not isinstance(value, (int, float)) \
-                    or t == 5 and not isinstance(value, bool) or t == 3 and not isinstance(value, str):
+            if (t == 4 and not isinstance(value, int)) or (t == 10 and not isinstance(value, (int, float))) \
+                    or (t == 5 and not isinstance(value, bool)) or (t == 3 and not isinstance(value, str)):
                 raise ValueError(f"option {name} has type {t}; {value!r} cannot be sent by Discord")
             if d.get("choices") and value not in [c["value"] for c in d["choices"]]:
                 raise ValueError(f"option {name}: {value!r} is not one of the choices {[c['value'] for c in d['choices']]}")

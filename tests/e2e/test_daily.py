@@ -13,15 +13,15 @@ import contextlib
 import dataclasses
 import random
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
+from bot.config import Config
 from bot.frontends.discord import daily_channel as bot_daily_channel
 from bot.frontends.discord.launch import build_discord_bot
-from bot.config import Config
 from bot.services import Study, load_bank
 from bot.services.daily import PostNow
 from bot.services.feedback import Feedback
@@ -31,7 +31,7 @@ from tests.conftest import CONTENT, T0, FakeClock
 from .fake_discord import FakeDiscord, Perm, custom_ids, message_text, running_bot
 
 pytestmark = pytest.mark.asyncio
-UTC = timezone.utc
+UTC = UTC
 TOKYO, NEW_YORK = ZoneInfo("Asia/Tokyo"), ZoneInfo("America/New_York")
 
 

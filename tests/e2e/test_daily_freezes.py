@@ -12,8 +12,20 @@ import pytest
 import time_machine
 
 from .fake_discord import FakeDiscord, message_text
-from .test_daily import (NEW_YORK, UTC, ScriptedGrader, Timeline, answer_daily, at, daily_posts, field, make_timed_bot,
-                         running, setup_daily, text)
+from .test_daily import (
+    NEW_YORK,
+    UTC,
+    ScriptedGrader,
+    Timeline,
+    answer_daily,
+    at,
+    daily_posts,
+    field,
+    make_timed_bot,
+    running,
+    setup_daily,
+    text,
+)
 from .test_daily_ten_days import streak_seen, thread_of
 
 pytestmark = pytest.mark.asyncio

@@ -10,10 +10,10 @@ import pytest
 
 from bot.presenters.progress import daily_reveal_pages
 from bot.services.daily import PostNow
+from tests.conftest import FakeClock
 
 from .fake_discord import DiscordHTTPError, FakeDiscord, Perm, custom_ids, message_text
 from .test_daily import TOKYO, at, daily_posts, field, make_bot, running, setup_daily, text
-from tests.conftest import FakeClock
 
 pytestmark = pytest.mark.asyncio
 RETRIES = "失敗と再試行 (failures and retries)"

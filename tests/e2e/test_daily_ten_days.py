@@ -35,8 +35,21 @@ import pytest
 import time_machine
 
 from .fake_discord import FakeDiscord, custom_ids, message_text
-from .test_daily import (NEW_YORK, TOKYO, UTC, ScriptedGrader, Timeline, answer_daily, at, daily_posts, field,
-                         make_timed_bot, running, setup_daily, text)
+from .test_daily import (
+    NEW_YORK,
+    TOKYO,
+    UTC,
+    ScriptedGrader,
+    Timeline,
+    answer_daily,
+    at,
+    daily_posts,
+    field,
+    make_timed_bot,
+    running,
+    setup_daily,
+    text,
+)
 
 pytestmark = pytest.mark.asyncio
 

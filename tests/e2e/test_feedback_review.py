@@ -84,7 +84,8 @@ async def test_stats_is_a_png_chart_only_for_the_caller(fake_discord: FakeDiscor
 async def test_daily_points_count_the_first_answer_before_the_reveal(fake_discord: FakeDiscord, tmp_path):
     from tests.conftest import FakeClock
 
-    from .test_daily import TOKYO, answer_daily, at, daily_posts, field, make_bot as daily_bot, running, setup_daily
+    from .test_daily import TOKYO, answer_daily, at, daily_posts, field, running, setup_daily
+    from .test_daily import make_bot as daily_bot
 
     fake, clock = fake_discord, FakeClock()
     channel = int(fake.add_channel(fake.guild_id, "daily")["id"])

@@ -10,7 +10,14 @@ from discord import app_commands
 from discord.ext import commands
 
 from .fake_discord import (
-    EPHEMERAL, FAKE_TOKEN, FakeDiscord, HarnessTimeout, Perm, custom_ids, find_component, message_text,
+    EPHEMERAL,
+    FAKE_TOKEN,
+    FakeDiscord,
+    HarnessTimeout,
+    Perm,
+    custom_ids,
+    find_component,
+    message_text,
     running_bot,
 )
 
@@ -486,19 +493,18 @@ async def test_loopback_only_guard() -> None:
 
 async def test_check_responses_against_spec(openapi_spec) -> None:
     """The fake's own JSON answers have the shape Discord documents (response schemas)."""
-    async with FakeDiscord(spec=openapi_spec, check_responses=True) as fake:
-        async with running_bot(fake, make_bot()):
-            rec = await fake.slash("quiz", {"topic": "trees"})
-            await fake.click(rec, "quiz:reveal")
-            await fake.slash("notes")
-            await (await fake.slash("slow", {"followup": True})).wait(followups=2)
-            await fake.slash("discuss", {"title": "x"})
-            await fake.wait_for_message(check=lambda m: m["content"] == "Post your thoughts here")
-            opened = await fake.click(rec, "quiz:answer")
-            await fake.submit_modal(opened, {"answer_text": "a"})
-            await fake.autocomplete("quiz", "topic", "t")
-            await fake.slash("remindme")
-            await fake.slash("whereami", dm=True)
+    async with FakeDiscord(spec=openapi_spec, check_responses=True) as fake, running_bot(fake, make_bot()):
+        rec = await fake.slash("quiz", {"topic": "trees"})
+        await fake.click(rec, "quiz:reveal")
+        await fake.slash("notes")
+        await (await fake.slash("slow", {"followup": True})).wait(followups=2)
+        await fake.slash("discuss", {"title": "x"})
+        await fake.wait_for_message(check=lambda m: m["content"] == "Post your thoughts here")
+        opened = await fake.click(rec, "quiz:answer")
+        await fake.submit_modal(opened, {"answer_text": "a"})
+        await fake.autocomplete("quiz", "topic", "t")
+        await fake.slash("remindme")
+        await fake.slash("whereami", dm=True)
     fake.assert_clean()
     assert fake.response_issues == []
     # discord.py is pointed back at the real Discord after the context

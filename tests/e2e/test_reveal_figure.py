@@ -6,10 +6,10 @@ import shutil
 
 import pytest
 
-from bot.frontends.discord.launch import build_discord_bot
 from bot.config import Config
 from bot.content.check import read_bank
 from bot.content.runner import run_bank
+from bot.frontends.discord.launch import build_discord_bot
 from bot.services import Study, load_bank
 from db.connection import open_database
 from tests.conftest import CONTENT, T0, FakeClock

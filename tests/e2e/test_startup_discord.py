@@ -8,9 +8,9 @@ import sys
 
 import pytest
 
-from bot.frontends.discord.launch import build_discord_bot
-from bot.frontends.discord.client import CommandSyncError
 from bot.config import Config
+from bot.frontends.discord.client import CommandSyncError
+from bot.frontends.discord.launch import build_discord_bot
 from bot.services import Study, load_bank
 from db.connection import open_database
 from tests.conftest import CONTENT, ROOT, T0, FakeClock

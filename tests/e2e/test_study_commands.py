@@ -6,14 +6,14 @@ import random
 
 import pytest
 
-from bot.frontends.discord.launch import build_discord_bot
 from bot.config import Config
 from bot.core.errors import StudyError
+from bot.frontends.discord.launch import build_discord_bot
 from bot.services import Study, load_bank
 from db.connection import open_database
 from tests.conftest import CONTENT, T0, FakeClock
 
-from .fake_discord import EPHEMERAL, FakeDiscord, Perm, custom_ids, running_bot
+from .fake_discord import FakeDiscord, Perm, custom_ids, running_bot
 
 pytestmark = pytest.mark.asyncio
 

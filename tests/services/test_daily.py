@@ -5,18 +5,28 @@ import asyncio
 import itertools
 import random
 from collections import defaultdict
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.core.daily import (CHANNEL_MISSING, EXPIRED, NO_PERMISSION, NO_QUESTIONS, PENDING, POSTED, SKIPPED,
-                            DailyNotSetUp, InvalidDailySetting, UnknownDailyPost)
+from bot.core.daily import (
+    CHANNEL_MISSING,
+    EXPIRED,
+    NO_PERMISSION,
+    NO_QUESTIONS,
+    PENDING,
+    POSTED,
+    SKIPPED,
+    DailyNotSetUp,
+    InvalidDailySetting,
+    UnknownDailyPost,
+)
 from bot.presenters.progress import slot_outcome_card, status_card
 from bot.services import load_bank
-from bot.services.daily import (CheckExisting, Daily, NoPost, PostedMessage, PostFailed, PostNow, run_reveals, run_slot)
+from bot.services.daily import CheckExisting, Daily, NoPost, PostedMessage, PostFailed, PostNow, run_reveals, run_slot
 from db.connection import open_database
-from tests.conftest import CONTENT, T0, FakeClock
+from tests.conftest import CONTENT, T0
 
 TOKYO = ZoneInfo("Asia/Tokyo")
 GUILD, CHANNEL = 10, 100
@@ -91,7 +101,7 @@ class FakeChannel:
 
 
 def tokyo(day: int, hour: int, minute: int = 0, month: int = 11) -> datetime:
-    return datetime(2026, month, day, hour, minute, tzinfo=TOKYO).astimezone(timezone.utc)
+    return datetime(2026, month, day, hour, minute, tzinfo=TOKYO).astimezone(UTC)
 
 
 def slot(daily: Daily, channel: FakeChannel, guild: int = GUILD, force: bool = False):
@@ -398,7 +408,7 @@ def test_status_shows_the_next_post_in_the_servers_zone(daily, channel, clock):
     assert status.next_post_at == datetime(2026, 11, 26, 9, 0, tzinfo=TOKYO)
     assert status.recent[0].post.state == POSTED and status.recent[0].title
     fields = dict(status_card(status).fields)
-    assert "11月26日(木) 09:00 (JST)" == fields["次回の投稿"]
+    assert fields["次回の投稿"] == "11月26日(木) 09:00 (JST)"
     assert "投稿済み" in fields["最近の投稿"]
 
 
@@ -496,7 +506,7 @@ def test_retries_back_off_and_stop_with_the_day(daily, channel, clock):
     for _ in range(5):
         outcome = slot(daily, channel)
         waits.append(int((outcome.retry_at - clock.now).total_seconds() // 60))
-        clock.now = outcome.retry_at.astimezone(timezone.utc)
+        clock.now = outcome.retry_at.astimezone(UTC)
     assert waits == [5, 15, 60, 60, 60]
     clock.now = tokyo(26, 8)  # the next day: the left intent is looked for once more, then given up
     assert daily.needs_catch_up() == [GUILD]
@@ -555,7 +565,7 @@ def test_a_timezone_change_onto_a_day_already_posted_says_so(daily, channel, clo
     settings = daily.setup(GUILD, CHANNEL, "09:00", "America/Los_Angeles", "mixed")
     assert daily.day_already_posted(settings) == date(2026, 11, 26)
     assert daily.next_post_at(settings) == datetime(2026, 11, 27, 9, 0, tzinfo=los_angeles)
-    clock.now = datetime(2026, 11, 27, 9, 0, tzinfo=los_angeles).astimezone(timezone.utc)
+    clock.now = datetime(2026, 11, 27, 9, 0, tzinfo=los_angeles).astimezone(UTC)
     assert slot(daily, channel).kind == "posted"
     assert daily.day_already_posted(daily.settings(GUILD)) is None
 

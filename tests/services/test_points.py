@@ -3,6 +3,7 @@ before the model answer was shown to them, summed per period. Retries and pastes
 from __future__ import annotations
 
 import random
+
 import pytest
 
 from bot.presenters.feedback import answered_card

@@ -4,7 +4,7 @@ from __future__ import annotations
 import asyncio
 import random
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -90,7 +90,7 @@ class Days:
         self.clock, self.zone, self.day = clock, zone, start
 
     def at(self, hour: int, minute: int = 0) -> None:
-        self.clock.now = self.day.replace(hour=hour, minute=minute, tzinfo=self.zone).astimezone(timezone.utc)
+        self.clock.now = self.day.replace(hour=hour, minute=minute, tzinfo=self.zone).astimezone(UTC)
 
     def next(self, days: int = 1) -> None:
         self.day += timedelta(days=days)
@@ -291,14 +291,14 @@ def test_derived_data_equals_the_pure_fold_on_random_histories(loaded_db, clock,
 def test_two_servers_in_different_timezones_over_several_days(loaded_db, clock):
     """Tokyo posts at 09:00 JST, New York at 09:00 EST (23:00 JST); the same member in both keeps two
     independent streaks, and each server's day is its own local date."""
-    clock.now = datetime(2026, 11, 24, 12, 0, tzinfo=timezone.utc)
+    clock.now = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
     daily = Daily(loaded_db, clock, random.Random(11))
     daily.setup(1, 100, "09:00", "Asia/Tokyo", "junior")
     daily.setup(2, 200, "09:00", "America/New_York", "senior")
     channel = FakeChannel()
     posted: dict[int, list] = {1: [], 2: []}
     for hour in range(24 * 5):  # the scheduler, hour by hour
-        clock.now = datetime(2026, 11, 24, 12, 0, tzinfo=timezone.utc) + timedelta(hours=hour)
+        clock.now = datetime(2026, 11, 24, 12, 0, tzinfo=UTC) + timedelta(hours=hour)
         for guild in (1, 2):
             outcome = asyncio.run(run_slot(daily, guild, channel))
             if outcome.kind == "posted":

@@ -3,7 +3,7 @@ server's timezone (UTC until the daily question is set up)."""
 from __future__ import annotations
 
 import random
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -21,7 +21,7 @@ def review(loaded_db, clock) -> Review:
     return Review(loaded_db, clock)
 
 
-DAY2 = datetime(2026, 11, 27, tzinfo=timezone.utc)  # the start of the day two days after T0 (09:00 UTC)
+DAY2 = datetime(2026, 11, 27, tzinfo=UTC)  # the start of the day two days after T0 (09:00 UTC)
 TOKYO = ZoneInfo("Asia/Tokyo")
 
 
@@ -36,10 +36,10 @@ def test_a_rating_schedules_the_question_for_a_whole_day(review, clock):
 
 def test_days_are_the_servers_days(loaded_db, clock, review):
     Daily(loaded_db, clock, random.Random(1)).setup(1, 100, "09:00", "Asia/Tokyo", "mixed")
-    clock.now = datetime(2026, 11, 30, 10, 0, tzinfo=TOKYO).astimezone(timezone.utc)  # 10:00 in Tokyo
+    clock.now = datetime(2026, 11, 30, 10, 0, tzinfo=TOKYO).astimezone(UTC)  # 10:00 in Tokyo
     due = review.rate(1, 10, "junior-07", "again")
     assert due == datetime(2026, 12, 1, tzinfo=TOKYO) and due.tzinfo == TOKYO  # shown as Tokyo's day
-    clock.now = datetime(2026, 12, 1, 8, 59, tzinfo=TOKYO).astimezone(timezone.utc)
+    clock.now = datetime(2026, 12, 1, 8, 59, tzinfo=TOKYO).astimezone(UTC)
     assert review.due_questions(1, 10) == ["junior-07"]  # due the next morning, as the README promises
     assert review.due_questions(2, 10) == []  # another server (UTC days) has its own deck
     card = rated_card("junior-07", "again", due, datetime(2026, 11, 30, 10, 0, tzinfo=TOKYO))
@@ -51,7 +51,7 @@ def test_a_clock_in_another_timezone_works(loaded_db):
     jst = timezone(timedelta(hours=9))
     review = Review(loaded_db, lambda: datetime(2026, 11, 30, 10, 0, tzinfo=jst))  # fsrs refuses non-UTC times
     due = review.rate(1, 7, "junior-08", "good")
-    assert due == datetime(2026, 12, 2, tzinfo=timezone.utc)  # 01:00 UTC on 11/30, plus two days, from its start
+    assert due == datetime(2026, 12, 2, tzinfo=UTC)  # 01:00 UTC on 11/30, plus two days, from its start
 
 
 def test_harder_ratings_come_back_sooner(review):

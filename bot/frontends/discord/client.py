@@ -10,11 +10,11 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.core.errors import StudyError
+from bot.frontends.discord.translations import JapaneseTranslator
+from bot.frontends.discord.views import ORPHAN_MODAL, AnswerButton, PageButton, RateButton, RevealButton, report_error, submit_orphan_modal
 from bot.scheduler import DailyScheduler
 from bot.services import Services
 from bot.services.daily import run_reveals, run_slot
-from bot.frontends.discord.translations import JapaneseTranslator
-from bot.frontends.discord.views import ORPHAN_MODAL, AnswerButton, PageButton, RateButton, RevealButton, report_error, submit_orphan_modal
 
 log = logging.getLogger(__name__)
 EXTENSIONS = ("bot.frontends.discord.cogs.practice", "bot.frontends.discord.cogs.daily", "bot.frontends.discord.cogs.review")
@@ -59,7 +59,7 @@ class StudyBot(commands.Bot):
         await self.wait_until_ready()
         try:
             await self.daily_scheduler.start()
-        except Exception:  # noqa: BLE001 - the study commands work without it; the admin sees why in the log
+        except Exception:
             log.exception("the daily question scheduler did not start")
         finally:
             self.daily_started.set()

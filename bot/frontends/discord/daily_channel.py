@@ -15,13 +15,13 @@ from pathlib import Path
 
 import discord
 
-from bot.frontends.discord import render
 from bot.core import daily as rules
 from bot.core.daily import DailyPost
 from bot.core.models import Question
+from bot.frontends.discord import render
+from bot.frontends.discord.views import daily_buttons
 from bot.presenters.progress import daily_post_card, daily_reveal_pages, thread_name
 from bot.services.daily import Daily, PagesSent, PostedMessage, PostFailed
-from bot.frontends.discord.views import daily_buttons
 
 log = logging.getLogger(__name__)
 
@@ -117,7 +117,7 @@ class DiscordDailyChannel:
             log.warning("daily question of guild %s: no discussion thread (%s %s); the answer will be posted "
                         "under the message", post.guild_id, error.status, error.text)
             return None
-        except Exception:  # noqa: BLE001 - the question is out whatever happened to its thread
+        except Exception:
             log.warning("daily question of guild %s: creating its thread failed", post.guild_id, exc_info=True)
             return None
         return thread.id

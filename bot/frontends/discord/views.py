@@ -8,11 +8,11 @@ import re
 
 import discord
 
-from bot.frontends.discord import render
 from bot.core.answers import MAX_ANSWER_CHARS
 from bot.core.errors import InvalidAnswer, StudyError
-from bot.presenters.study import UNEXPECTED_ERROR, error_card, reveal_pages
+from bot.frontends.discord import render
 from bot.presenters.feedback import RATING_BUTTONS, answered_card, rated_card
+from bot.presenters.study import UNEXPECTED_ERROR, error_card, reveal_pages
 
 log = logging.getLogger(__name__)
 QID = r"(?P<qid>[a-z0-9][a-z0-9-]{0,63})"

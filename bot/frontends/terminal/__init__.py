@@ -8,7 +8,7 @@ from __future__ import annotations
 import random
 import sys
 from collections.abc import Callable, Iterable
-from datetime import datetime, timezone
+from datetime import UTC, datetime, timezone
 from typing import TextIO, Union
 
 from bot.bootstrap import StartupError, build_services, open_study
@@ -28,7 +28,7 @@ MAX_PROBLEMS_SHOWN = 3
 
 
 def utc_now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def bank_notices(loaded: BankLoad) -> list[str]:

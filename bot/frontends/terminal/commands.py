@@ -21,11 +21,11 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Union
 
-from bot.frontends.terminal.parsing import echoed, first_word, fold
 from bot.core.errors import InvalidAnswer, NoQuestionsLeft, UnknownQuestion
 from bot.frontends.terminal import daily, review
-from bot.presenters.study import HELP_COMMANDS, LEVEL_NAMES, Card, error_card, help_card, question_card, reveal_pages
+from bot.frontends.terminal.parsing import echoed, first_word, fold
 from bot.presenters.feedback import answered_card
+from bot.presenters.study import HELP_COMMANDS, LEVEL_NAMES, Card, error_card, help_card, question_card, reveal_pages
 
 if TYPE_CHECKING:
     from bot.frontends.terminal.session import Context

@@ -17,9 +17,16 @@ from typing import TYPE_CHECKING
 
 from bot.core.daily import DailyNotSetUp, DailyPost, InvalidDailySetting, parse_timezone
 from bot.core.models import Question
+from bot.presenters.progress import (
+    daily_post_card,
+    daily_reveal_pages,
+    leaderboard_card,
+    settings_card,
+    slot_outcome_card,
+    status_card,
+    streak_card,
+)
 from bot.presenters.study import Card
-from bot.presenters.progress import (daily_post_card, daily_reveal_pages, leaderboard_card, settings_card,
-                                     slot_outcome_card, status_card, streak_card)
 from bot.services import daily as svc
 from bot.services.daily import PostedMessage, run_reveals, run_slot
 

@@ -11,10 +11,10 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import TextIO
 
+from bot.core.errors import StudyError
 from bot.frontends.terminal.commands import Command, QuitConsole, Registry, Reply, as_reply, default_registry
 from bot.frontends.terminal.parsing import Options, echoed, fold, normalise, parse, split_command
 from bot.frontends.terminal.render import PlainRenderer, RichRenderer, printable
-from bot.core.errors import StudyError
 from bot.presenters.study import UNEXPECTED_ERROR, error_card
 from bot.services import Services, Study
 
@@ -182,7 +182,7 @@ class Context:
             return Reply((error_card(error.message),))
         except QuitConsole:
             raise
-        except Exception:  # noqa: BLE001 - the session goes on; the traceback goes to the log
+        except Exception:
             log.exception("unexpected error in /%s (member %s)", command.name, self.member.name)
             return Reply((error_card(UNEXPECTED_ERROR),))
 

@@ -18,14 +18,13 @@ from discord import app_commands
 from discord.app_commands import locale_str as _
 from discord.ext import commands
 
-from bot.frontends.discord import render
 from bot.core.daily import NOT_ZONES, ZONE_NAME_LIMIT
+from bot.frontends.discord import render
 from bot.frontends.discord.daily_channel import POST_PERMISSIONS, missing_permissions
-from bot.presenters.study import Card
-from bot.presenters.progress import (day_label, leaderboard_card, settings_card, slot_outcome_card, status_card,
-                                     streak_card)
-from bot.services.daily import run_slot
 from bot.frontends.discord.views import DailyAnswerButton, DailyRevealButton, guild_of, send
+from bot.presenters.progress import day_label, leaderboard_card, settings_card, slot_outcome_card, status_card, streak_card
+from bot.presenters.study import Card
+from bot.services.daily import run_slot
 
 log = logging.getLogger(__name__)
 DailyLevel = Literal["junior", "senior", "mixed"]

@@ -8,12 +8,12 @@ from discord import app_commands
 from discord.app_commands import locale_str as _
 from discord.ext import commands
 
-from bot.frontends.discord import render
 from bot.core.answers import MAX_ANSWER_CHARS
 from bot.core.errors import InvalidAnswer
-from bot.presenters.study import help_card, question_card
-from bot.presenters.feedback import answered_card
+from bot.frontends.discord import render
 from bot.frontends.discord.views import answer_modal, guild_of, question_buttons, send, send_reveal
+from bot.presenters.feedback import answered_card
+from bot.presenters.study import help_card, question_card
 
 Level = Literal["junior", "senior"]
 QuestionId = app_commands.Range[str, 1, 64]  # ids are at most 64 characters (bot.views.QID)

@@ -11,9 +11,9 @@ from discord.app_commands import locale_str as _
 from discord.ext import commands
 
 from bot.frontends.discord import render
+from bot.frontends.discord.views import guild_of, question_buttons, send
 from bot.presenters.feedback import review_cards, stats_card
 from bot.services.review import serve_next
-from bot.frontends.discord.views import guild_of, question_buttons, send
 
 
 class ReviewCog(commands.Cog):
