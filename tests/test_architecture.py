@@ -1,72 +1,131 @@
-"""The study domain and the database layer never import discord or apscheduler, even indirectly."""
+"""The house plan, enforced: the domain never reaches discord or apscheduler, core is standard library only,
+one package talks to Discord, one module to APScheduler, nothing imports the composition root, no import
+cycles (imports inside functions included), and only db/ writes SQL."""
 from __future__ import annotations
 
 import ast
+import re
+import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-FORBIDDEN = ("discord", "apscheduler")
-# the domain: everything a front end calls; only the adapters (cogs, views, scheduler, app) may import them
-DOMAIN = ["bot/core", "bot/services", "bot/content", "db", "bot/presenters"]
+PACKAGES = ("bot", "db")
+DISCORD_PACKAGE = "bot.frontends.discord"
+DOMAIN = ("bot.core", "bot.services", "bot.content", "bot.presenters", "bot.commands", "db")
 
 
-def module_files(entry: str) -> list[Path]:
-    path = ROOT / entry
-    return sorted(path.rglob("*.py")) if path.is_dir() else [path] if path.exists() else []
-
-
-def imports_of(path: Path) -> set[str]:
-    tree = ast.parse(path.read_text(encoding="utf-8"))
-    found = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            found.update(a.name for a in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
-            found.add(node.module)
+def modules() -> dict[str, Path]:
+    found = {}
+    for package in PACKAGES:
+        for path in sorted((ROOT / package).rglob("*.py")):
+            parts = list(path.relative_to(ROOT).with_suffix("").parts)
+            if parts[-1] == "__init__":
+                parts.pop()
+            found[".".join(parts)] = path
     return found
 
 
-def local_file(module: str) -> Path | None:
-    base = ROOT / Path(*module.split("."))
-    for candidate in (base.with_suffix(".py"), base / "__init__.py"):
-        if candidate.exists():
-            return candidate
-    return None
+MODULES = modules()
 
 
-def test_domain_never_reaches_discord_or_apscheduler():
-    start = [f for entry in DOMAIN for f in module_files(entry)]
-    assert len(start) > 10
-    seen: set[Path] = set()
-    todo = [(f, [f.relative_to(ROOT).as_posix()]) for f in start]
-    offenders = []
-    while todo:
-        path, chain = todo.pop()
-        if path in seen:
-            continue
-        seen.add(path)
-        for module in imports_of(path):
-            if module.split(".")[0] in FORBIDDEN:
-                offenders.append(" -> ".join(chain + [module]))
-            nxt = local_file(module)
-            if nxt is not None:
-                todo.append((nxt, chain + [nxt.relative_to(ROOT).as_posix()]))
-    assert offenders == []
+def imports_of(name: str) -> set[str]:
+    """Every module `name` imports, at the top or inside a function, resolved to our modules where it can be."""
+    path = MODULES[name]
+    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found.update(a.name for a in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                base = ".".join(package.split(".")[: len(package.split(".")) - node.level + 1] + ([base] if base else []))
+            found.add(base)
+            found.update(f"{base}.{a.name}" for a in node.names if f"{base}.{a.name}" in MODULES)
+    return found
+
+
+def ours(module: str) -> str | None:
+    while module and module not in MODULES:
+        module = module.rpartition(".")[0]
+    return module or None
+
+
+def graph() -> dict[str, set[str]]:
+    return {name: {o for m in imports_of(name) if (o := ours(m)) and o != name} for name in MODULES}
+
+
+def in_package(name: str, package: str) -> bool:
+    return name == package or name.startswith(package + ".")
+
+
+def test_there_are_modules_to_check():
+    assert len(MODULES) > 40 and "bot.commands.table" in MODULES and "bot.frontends.discord.client" in MODULES
+
+
+def test_no_import_cycle_anywhere_in_bot_and_db():
+    edges, state, cycles = graph(), {}, []
+
+    def visit(node: str, path: list[str]) -> None:
+        state[node] = "open"
+        for nxt in sorted(edges[node]):
+            if state.get(nxt) == "open":
+                cycles.append(" -> ".join(path[path.index(nxt):] + [nxt]) if nxt in path else f"{node} -> {nxt}")
+            elif nxt not in state:
+                visit(nxt, path + [nxt])
+        state[node] = "done"
+
+    sys.setrecursionlimit(10_000)
+    for name in sorted(edges):
+        if name not in state:
+            visit(name, [name])
+    assert cycles == []
+
+
+def test_only_the_discord_package_imports_discord():
+    outside = {n: m for n in MODULES for m in imports_of(n)
+               if m.split(".")[0] == "discord" and not in_package(n, DISCORD_PACKAGE)}
+    assert outside == {}
+
+
+def test_only_the_scheduler_imports_apscheduler():
+    outside = {n for n in MODULES for m in imports_of(n) if m.split(".")[0] == "apscheduler" and n != "bot.scheduler"}
+    assert outside == set()
+
+
+def test_the_domain_never_reaches_discord_or_apscheduler_even_indirectly():
+    edges = graph()
+    for start in (n for n in MODULES if any(in_package(n, p) for p in DOMAIN)):
+        seen, todo = set(), [start]
+        while todo:
+            name = todo.pop()
+            if name in seen:
+                continue
+            seen.add(name)
+            assert not in_package(name, "bot.frontends") and name not in ("bot.scheduler", "bot.app"), f"{start} reaches {name}"
+            assert not {m for m in imports_of(name) if m.split(".")[0] in ("discord", "apscheduler")}, name
+            todo += edges[name]
 
 
 def test_core_is_standard_library_only():
-    import sys
+    allowed = set(sys.stdlib_module_names)
+    for name in (n for n in MODULES if in_package(n, "bot.core")):
+        outside = {m for m in imports_of(name) if m.split(".")[0] not in allowed and not in_package(m, "bot.core")}
+        assert outside == set(), f"{name} imports {outside}"
 
-    allowed = set(sys.stdlib_module_names) | {"bot"}
-    for path in module_files("bot/core"):
-        outside = {m for m in imports_of(path) if m.split(".")[0] not in allowed}
-        assert outside == set(), f"{path.name} imports {outside}"
+
+def test_nothing_imports_the_composition_root():
+    importers = {n for n, targets in graph().items() if "bot.app" in targets and n != "bot.__main__"}
+    assert importers == set()
+
+
+def test_front_ends_do_not_import_each_other():
+    edges = graph()
+    for a, b in (("bot.frontends.discord", "bot.frontends.terminal"), ("bot.frontends.terminal", "bot.frontends.discord")):
+        assert not {n for n in MODULES if in_package(n, a) and any(in_package(t, b) for t in edges[n])}
 
 
 def test_only_db_writes_sql():
-    import re
-
     sql = re.compile(r"\b(insert\s+into|delete\s+from|update\s+\w+\s+set|create\s+table|select\s+.+\s+from)\b", re.I)
     for path in (ROOT / "bot").rglob("*.py"):
-        text = path.read_text(encoding="utf-8")
-        assert not sql.search(text), f"{path.relative_to(ROOT)} contains SQL; move it to db/"
+        assert not sql.search(path.read_text(encoding="utf-8")), f"{path.relative_to(ROOT)} contains SQL; move it to db/"

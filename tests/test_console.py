@@ -16,7 +16,8 @@ import pytest
 from rich.cells import cell_len
 
 from bot.config import Config
-from bot.frontends.terminal import Command, Reply, console_main, member_id, run_console
+from bot.commands.table import COMMANDS
+from bot.frontends.terminal import console_main, member_id, run_console
 from bot.frontends.terminal.parsing import parse, split_command
 from bot.frontends.terminal.render import card_text
 from bot.presenters.study import Card, question_card, reveal_pages
@@ -140,7 +141,7 @@ def test_reveal_by_id_or_words(study):
     ("/qustion", "もしかして /question"),
     ("/foo", "/foo というコマンドはありません"),
     ("こんにちは", "コマンドは / で始めます"),
-    ("/daily", "/daily now、/daily setup、/daily status"),
+    ("/daily", "/daily setup、/daily status、/daily pause、/daily resume、/daily now"),
     ("/daily status", "日替わり問題がまだ設定されていません"),
     ("/daily setup timezone:Tokyo", "Asia/Tokyo のような IANA 名"),
     ("/leaderboard year", "period は week / month / all"),
@@ -153,13 +154,12 @@ def test_helpful_messages(study, line, expected):
     assert expected in session(study, [line])
 
 
-def test_help_lists_every_command_and_what_is_not_in_the_terminal(study):
-    out = session(study, ["/help"], commands=[Command("quiz", usage="/quiz", help="小テスト", unavailable="まだです。")])
-    main, elsewhere = out.split("__**まだです。**__")
-    for command in ("/question", "/answer", "/reveal", "/help", "/as NAME", "/next", "/quit", "/daily now", "/daily setup",
-                    "/daily status", "/daily pause", "/daily resume", "/streak", "/leaderboard"):
-        assert f"**{command}" in main
-    assert "**/quiz** 小テスト" in elsewhere and "/daily" not in elsewhere
+def test_help_lists_every_command_of_the_table_and_the_terminals_own(study):
+    out = session(study, ["/help"])
+    for command in COMMANDS:
+        assert f"**{command.usage}**\n{command.help}" in out
+    for own in ("/as NAME", "/next", "/quit"):
+        assert f"**{own}" in out
 
 
 def test_quit_and_end_of_input_both_end_the_session(study):
@@ -179,39 +179,21 @@ def test_studybot_console_with_piped_input(tmp_path):
     assert "太郎 さんとして操作します" in run.stdout and not ESCAPES.search(run.stdout)
 
 
-# --- the registry: the lead's Discord features plug in here ------------------------------------
+# --- one command layer: the terminal reads the same table as Discord ---------------------------------
 
 
-def test_an_entry_with_a_handler_replaces_the_placeholder_and_shows_in_help(study):
-    def notes(ctx, args):
-        return Card(f"{ctx.display_name} さんの記録", f"guild {ctx.guild_id} user {ctx.user_id} days {args.get('days')}")
-
-    placeholder = Command("notes", usage="/notes", help="記録", unavailable="まだです。")
-    out = session(study, ["/notes 3", "/help"], commands=[placeholder, Command("notes", notes, params=("days",), help="記録です。")])
-    assert f"== 太郎 さんの記録 ==\nguild 1 user {member_id('太郎')} days 3" in out
-    main = out.split("studybot の使い方")[1]
-    assert "**/notes**\n記録です。" in main and "まだです。" not in main
+def test_unknown_options_are_set_aside_not_read_as_a_category(study):
+    out = session(study, ["/question level:junior bogus:1"])
+    assert "`bogus:1`" in out and "ignored" in out
+    assert study.question(drawn_id(out)).level == "junior"
 
 
-def test_subcommands_take_their_own_options(study):
-    seen = {}
-    command = Command("daily now", lambda ctx, args: seen.update(args) or Reply(notes=("posted",)), params=("level",))
-    out = session(study, ["/daily now senior"], commands=[command])
-    assert seen == {"level": "senior"} and "posted" in out
-
-
-def test_console_main_takes_commands_built_from_the_study(tmp_path):
-    def commands(study):
-        return [Command("stats", lambda ctx, args: f"{len(study.categories())} categories")]
-
-    assert "6 categories" in console(tmp_path, ["/stats"], commands=commands)[1]
-
-
-def test_an_unexpected_error_is_logged_and_the_session_goes_on(study, caplog):
-    def broken(ctx, args):
+def test_an_unexpected_error_is_logged_and_the_session_goes_on(study, caplog, monkeypatch):
+    def broken(self, guild_id, user_id):
         raise RuntimeError("boom")
 
-    out = session(study, ["/stats", "/help"], commands=[Command("stats", broken)])
+    monkeypatch.setattr(type(study), "stats_chart", broken)
+    out = session(study, ["/stats", "/help"])
     assert "予期しないエラー" in out and "boom" not in out and "使い方" in out
     assert "boom" in caplog.text
 
@@ -305,7 +287,7 @@ def test_daily_setup_pause_and_resume_in_the_terminal(tmp_path):
 @pytest.mark.parametrize("tz, expected", [("Asia/Tokyo", "Asia/Tokyo"), (":Europe/Berlin", "Europe/Berlin"),
                                           ("../etc/passwd", None), ("Nowhere/City", None)])
 def test_the_terminal_uses_the_machines_timezone(monkeypatch, tz, expected):
-    from bot.frontends.terminal.daily import machine_timezone
+    from bot.frontends.terminal.surface import machine_timezone
 
     monkeypatch.setenv("TZ", tz)
     found = machine_timezone()

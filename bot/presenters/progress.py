@@ -14,7 +14,8 @@ from bot.core import daily as rules
 from bot.core.daily import DailyPost, DailySettings
 from bot.core.models import Question
 from bot.core.paging import shorten
-from bot.presenters.study import FIELD_LIMIT, LEVEL_NAMES, TITLE_LIMIT, Card, reveal_pages
+from bot.presenters.cards import FIELD_LIMIT, TITLE_LIMIT, Card, ChannelRef
+from bot.presenters.study import LEVEL_NAMES, reveal_pages
 from bot.services import daily as svc
 from bot.services.daily import DailyAnswerReceipt, DailyStatus, SlotOutcome
 from bot.services.progress import BoardEntry, Leaderboard, StreakView
@@ -69,7 +70,7 @@ def _when(at: datetime) -> str:
 def settings_card(settings: DailySettings, next_post_at: datetime | None, title: str = "日替わり問題の設定 (daily settings)") -> Card:
     reveal = f"毎日 {settings.reveal_time}" if settings.reveal_time else "次の問題が出た時"
     fields = (
-        ("チャンネル", f"<#{settings.channel_id}>"),
+        ("チャンネル", ChannelRef(settings.channel_id)),
         ("投稿時刻", f"毎日 {settings.post_time} ({settings.timezone})"),
         ("レベル", DAILY_LEVELS.get(settings.level, settings.level)),
         ("模範解答の公開", reveal),
@@ -116,16 +117,20 @@ def _post_line(post: DailyPost, title: str | None) -> str:
     return f"{day_label(post.local_date)} {STATE_NAMES.get(post.state, post.state)} ・ {what}"
 
 
-def daily_post_card(post: DailyPost, question: Question, settings: DailySettings) -> Card:
-    """The daily question itself, posted to the channel with the Answer / Reveal buttons."""
+def daily_post_card(post: DailyPost, question: Question, settings: DailySettings, *, here: bool = False) -> Card:
+    """The daily question itself, posted to the channel with the Answer / Reveal buttons. `here`: shown in the
+    conversation itself (the terminal), which has no buttons or thread."""
     at = rules.reveal_instant(post.local_date, settings)
-    reveal = f"{_when(at.astimezone(settings.zone))} にスレッドで公開" if at else "次の日替わり問題が出た時にスレッドで公開"
+    where = "ここに表示（/daily now・/daily status のとき）" if here else "スレッドで公開"
+    reveal = f"{_when(at.astimezone(settings.zone))} に{where}" if at else f"次の日替わり問題が出た時に{where}"
+    footer = ("/answer で回答すると連続記録 (streak) に数えられます。次の問題が出るまで回答できます。"
+              " Answer with /answer; it counts until the next daily question." if here else
+              "Answer ボタンで回答すると連続記録 (streak) に数えられます。次の問題が出るまで回答できます。議論はスレッドでどうぞ。")
     return Card(
         title=shorten(f"今日の問題 {day_label(post.local_date)}: {question.title}", TITLE_LIMIT),
         description=f"**{LEVEL_NAMES.get(question.level, question.level)} Q{question.number}** ・ {question.category}",
         fields=(("模範解答", reveal), ("ID", f"`{question.id}`")),
-        footer="Answer ボタンで回答すると連続記録 (streak) に数えられます。次の問題が出るまで回答できます。"
-               "議論はスレッドでどうぞ。",
+        footer=footer,
         kind="question",
     )
 
@@ -142,7 +147,8 @@ def daily_reveal_pages(post: DailyPost, question: Question, outputs_dir: Path | 
 
 def slot_outcome_card(outcome: SlotOutcome) -> Card:
     if outcome.kind == "posted":
-        return Card(title="今日の問題を投稿しました (posted)", description=f"<#{outcome.post.channel_id}>", kind="reveal")
+        return Card(title="今日の問題を投稿しました (posted)", fields=(("チャンネル", ChannelRef(outcome.post.channel_id)),),
+                    kind="reveal")
     if outcome.kind == "skipped":
         return Card(title="投稿できませんでした (skipped)", description=reason_text(outcome.reason), kind="error")
     if outcome.kind == "failed":
@@ -217,3 +223,19 @@ def _board_note(board: Leaderboard) -> str:
 def _entry(entry: BoardEntry, unit: str) -> str:
     medal = {1: "🥇", 2: "🥈", 3: "🥉"}.get(entry.rank, f"{entry.rank}.")
     return f"{medal} {member_name(entry.user_id, entry.name)} — {entry.value} {unit}"
+
+
+def already_posted_note(day: date) -> tuple[str, str]:
+    return ("ℹ 次の投稿について (next post)",
+            f"{day_label(day)} の問題はすでに投稿済みなので、次の投稿はその翌日です。"
+            f" ({day:%m/%d} already has its question: the next post is the following day's.)")
+
+
+def permission_warning(lacking: list[str]) -> tuple[str, str]:
+    return ("⚠ ボットの権限が足りません (missing permissions)",
+            "このチャンネルで次の権限をボットに許可してください。足りないままだと投稿はスキップされ、理由が /daily status に出ます。\n"
+            + "\n".join(f"- {name}" for name in lacking))
+
+
+CHANNEL_MISSING_NOTE = ("⚠ チャンネルが見つかりません (channel missing)",
+                        "投稿先のチャンネルが削除されたか、ボットから見えません。/daily setup で設定し直してください。")

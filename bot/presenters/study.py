@@ -5,40 +5,18 @@ panels, so wording and paging are written once. Every card fits Discord's embed 
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 
 from bot.core.models import Question, Snippet
-from bot.core.paging import shorten, split_markdown
+from bot.core.paging import split_markdown
+from bot.presenters.cards import (DESCRIPTION_LIMIT, FIELD_COUNT_LIMIT, FIELD_LIMIT, MESSAGE_LIMIT, PAGE_BUDGET,
+                                   TITLE_LIMIT, UNEXPECTED_ERROR, Card, card_size, error_card, small, title_text)
 
-DESCRIPTION_LIMIT = 4096
-PAGE_BUDGET = 3900  # a page's description, closing fences included (split_markdown keeps to it), below 4096
-FIELD_LIMIT = 1024
-TITLE_LIMIT = 256
-FIELD_COUNT_LIMIT = 25
-MESSAGE_LIMIT = 6000  # title, description, fields and footer of all of a message's embeds together
 FOOTER_ROOM = 100  # the page footer (`<id> ・ ページ i/n`) is added once the pages are counted
 NOTES = "編集注記 (notes)"
 LEVEL_NAMES = {"junior": "ジュニア (junior)", "senior": "シニア (senior)"}
-COLORS = {"question": 0x5865F2, "reveal": 0x57F287, "info": 0xFEE75C, "error": 0xED4245}
-
-
-@dataclass(frozen=True)
-class Card:
-    title: str
-    description: str = ""
-    fields: tuple[tuple[str, str], ...] = ()
-    footer: str = ""
-    kind: str = "info"
-    image: Path | None = None  # a PNG to attach and show in the card
-
-    @property
-    def color(self) -> int:
-        return COLORS[self.kind]
-
-
-def _title(text: str) -> str:
-    return shorten(text, TITLE_LIMIT)
+_title = title_text
 
 
 def rating(value: str | None) -> str:
@@ -78,9 +56,6 @@ def _with_notes(pages: list[Card], notes: str) -> list[Card]:
     return pages + own
 
 
-def card_size(card: Card) -> int:
-    """What Discord counts towards a message's 6000 characters."""
-    return len(card.title) + len(card.description) + len(card.footer) + sum(len(n) + len(v) for n, v in card.fields)
 
 
 def _snippet_pages(title: str, n: int, count: int, s: Snippet, outputs_dir: Path | None) -> list[Card]:
@@ -96,8 +71,7 @@ def _snippet_pages(title: str, n: int, count: int, s: Snippet, outputs_dir: Path
     else:
         bodies = split_markdown(code, PAGE_BUDGET) + split_markdown(result, PAGE_BUDGET)
     cards = [Card(title, body, kind="reveal") for body in bodies]
-    if image is not None:
-        cards[-1] = replace(cards[-1], image=image)
+    cards[-1] = replace(cards[-1], image=image, small_print=run_facts(s))
     return cards
 
 
@@ -119,9 +93,15 @@ def result_text(s: Snippet) -> str:
         lines.append(f"⚠ {r.reason}")
         if r.output.strip():
             lines.append(f"```\n{r.output.rstrip()}\n```")
-    if r.seconds is not None:
-        lines.append(f"-# 実行時間 {r.seconds:.2f} 秒" + (f" ・ {_versions(r.versions)}" if r.versions else ""))
     return "\n".join(lines)
+
+
+def run_facts(s: Snippet) -> str:
+    """The small print under a snippet's output: how long it ran, with which versions."""
+    r = s.result
+    if r is None or r.status in ("pending", "not_run") or r.seconds is None:
+        return ""
+    return small(f"実行時間 {r.seconds:.2f} 秒" + (f" ・ {_versions(r.versions)}" if r.versions else ""))
 
 
 def _versions(versions: dict[str, str]) -> str:
@@ -140,33 +120,10 @@ def answer_receipt(q: Question, text: str) -> Card:
     )
 
 
-HELP_COMMANDS = (
-    ("/question [level] [category]", "まだ解いていない問題を出します。 Draw a question you have not seen recently."),
-    ("/answer [text]", "今の問題に回答します（text を省くと入力欄が開きます）。 Answer your current question."),
-    ("/reveal [question]", "模範解答・コード・実行結果を自分だけに表示します。 Show the model answer, code and its real output (only to you)."),
-    ("/review", "復習の時期が来た問題を自分だけに出します（模範解答のあとの評価ボタンで予定が決まります）。 "
-                "Your questions due for review (scheduled by the rating buttons after a reveal)."),
-    ("/stats [member]", "回答数・連続記録・カテゴリ別の習熟度のグラフを自分だけに表示します。 Your progress chart (only to you)."),
-    ("/streak [member]", "日替わり問題の連続記録とフリーズを自分だけに表示します。 Your daily streak and freezes (only to you)."),
-    ("/leaderboard [period] [by] [share]",
-     "サーバーのランキング（week / month / all、streak / answers / points）。 The server's leaderboard."),
-    ("/daily setup channel time timezone level [reveal_time]",
-     "（サーバー管理者）日替わり問題の投稿先・時刻・タイムゾーン・レベルを設定します。 Set up the daily question (server managers)."),
-    ("/daily status", "（サーバー管理者）設定・次回の投稿・最近の投稿とスキップの理由。 Settings, next post, recent posts."),
-    ("/daily pause", "（サーバー管理者）日替わり問題を一時停止します。 Pause the daily question."),
-    ("/daily resume", "（サーバー管理者）再開します（止まっていた日の分は投稿しません）。 Resume it."),
-    ("/daily now", "（サーバー管理者）今日の問題をすぐに投稿します。 Post today's question now."),
-    ("/help", "このヘルプです。 This help."),
-)
-
-
-def help_card(extra: tuple[tuple[str, str], ...] = (), *, commands: tuple[tuple[str, str], ...] = HELP_COMMANDS,
+def help_card(commands: tuple[tuple[str, str], ...],
               sections: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = ()) -> Card:
-    """`commands` (default: every command) then `extra`; each of `sections` is a heading over more (name, text) lines.
-
-    A front end that cannot run every command passes the ones it can as `commands` and lists the rest in a section.
-    """
-    lines = [f"**{name}**\n{text}" for name, text in tuple(commands) + tuple(extra)]
+    """Each of `commands` as (usage, text); each of `sections` is a heading over more (usage, text) lines."""
+    lines = [f"**{name}**\n{text}" for name, text in commands]
     for heading, entries in sections:
         if entries:
             lines.append(f"__**{heading}**__\n" + "\n".join(f"**{name}** {text}" for name, text in entries))
@@ -178,8 +135,4 @@ def help_card(extra: tuple[tuple[str, str], ...] = (), *, commands: tuple[tuple[
     )
 
 
-UNEXPECTED_ERROR = "申し訳ありません、予期しないエラーが発生しました。記録を残しました。 (Sorry, something went wrong; it has been logged.)"
 
-
-def error_card(message: str) -> Card:
-    return Card(title="できませんでした (could not do that)", description=message, kind="error")

@@ -4,6 +4,7 @@ from __future__ import annotations
 from bot.content.check import read_bank
 from bot.content.runner import with_results
 from bot.core.paging import split_markdown
+from bot.commands.table import COMMANDS
 from bot.presenters.study import DESCRIPTION_LIMIT, FIELD_LIMIT, TITLE_LIMIT, help_card, question_card, reveal_pages
 from tests.conftest import CONTENT
 
@@ -43,7 +44,8 @@ def test_every_question_renders_within_embed_limits():
 
 
 def test_help_lists_every_command_in_japanese_and_english():
-    card = help_card()
+    card = help_card(tuple((c.usage, c.help) for c in COMMANDS))
     for command in ("/question", "/answer", "/reveal", "/help"):
         assert command in card.description
+    assert len(card.description) <= DESCRIPTION_LIMIT
     assert "使い方" in card.title and "how to use" in card.title

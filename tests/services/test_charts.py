@@ -109,7 +109,7 @@ def test_the_chart_is_drawn_without_the_database(answered, loaded_db):
 def test_the_terminal_saves_each_chart_to_a_new_file(tmp_path, monkeypatch):
     import tempfile
 
-    from bot.frontends.terminal.review import save_png
+    from bot.frontends.terminal.session import save_png
 
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     first, second = save_png(b"\x89PNG one"), save_png(b"\x89PNG two")

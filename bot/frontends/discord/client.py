@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from typing import Any
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
 from bot.core.errors import StudyError
+from bot.frontends.discord.daily_channel import DiscordDailyChannel
+from bot.frontends.discord.invoke import invoke
 from bot.frontends.discord.translations import JapaneseTranslator
 from bot.frontends.discord.views import ORPHAN_MODAL, AnswerButton, PageButton, RateButton, RevealButton, report_error, submit_orphan_modal
 from bot.scheduler import DailyScheduler
@@ -17,7 +20,7 @@ from bot.services import Services
 from bot.services.daily import run_reveals, run_slot
 
 log = logging.getLogger(__name__)
-EXTENSIONS = ("bot.frontends.discord.cogs.practice", "bot.frontends.discord.cogs.daily", "bot.frontends.discord.cogs.review")
+EXTENSIONS = ("bot.frontends.discord.cogs.practice", "bot.frontends.discord.cogs.daily")
 
 
 class CommandSyncError(discord.DiscordException):
@@ -37,7 +40,6 @@ class StudyBot(commands.Bot):
         self.answering = services.answering
         self.dev_guild_id = dev_guild_id
         self.extension_names = extensions
-        self.extra_help: tuple[tuple[str, str], ...] = ()
         self.tree.on_error = self.on_app_command_error
         self.daily_scheduler: DailyScheduler | None = None
         if daily_jobs:
@@ -64,10 +66,12 @@ class StudyBot(commands.Bot):
         finally:
             self.daily_started.set()
 
-    def daily_channel(self):
-        from bot.frontends.discord.daily_channel import DiscordDailyChannel
-
+    def daily_channel(self) -> DiscordDailyChannel:
         return DiscordDailyChannel(self, self.services.daily, self.study.outputs_dir)
+
+    async def run_command(self, interaction: discord.Interaction, name: str, **args: Any) -> None:
+        """What the buttons and modals run (bot/frontends/discord/views.py), without importing the invoker."""
+        await invoke(interaction, name, **args)
 
     async def on_daily_slot(self, guild_id: int) -> None:
         await self.wait_until_ready()

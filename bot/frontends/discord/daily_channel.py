@@ -19,7 +19,7 @@ from bot.core import daily as rules
 from bot.core.daily import DailyPost
 from bot.core.models import Question
 from bot.frontends.discord import render
-from bot.frontends.discord.views import daily_buttons
+from bot.frontends.discord.views import daily_answer_id, daily_buttons
 from bot.presenters.progress import daily_post_card, daily_reveal_pages, thread_name
 from bot.services.daily import Daily, PagesSent, PostedMessage, PostFailed
 
@@ -100,7 +100,7 @@ class DiscordDailyChannel:
             raise self._log(post, PostFailed(rules.NO_PERMISSION, "missing: " + ", ".join(lacking)))
         card = daily_post_card(post, question, self.daily.settings(post.guild_id))
         try:
-            message = await channel.send(embed=render.embed(card), view=daily_buttons(post))
+            message = await channel.send(embed=render.embed(card), view=daily_buttons(post.id))
         except discord.HTTPException as error:
             raise self._log(post, _failed(error, "sending the question")) from None
         # From here the question is out: a missing thread must not make it a skipped day.
@@ -128,7 +128,7 @@ class DiscordDailyChannel:
         me = self.client.user
         try:
             async for message in channel.history(limit=FIND_LIMIT, after=since):
-                if me is not None and message.author.id == me.id and post.answer_custom_id in _custom_ids(message):
+                if me is not None and message.author.id == me.id and daily_answer_id(post.id) in _custom_ids(message):
                     question = self.daily.question(post.guild_id, post.id)
                     return PostedMessage(message.id, await self._thread(post, question, message))
         except discord.HTTPException as error:

@@ -1,34 +1,27 @@
 """The terminal front end: the same bot without Discord, as errbot's text backend serves the same plugins.
 
-Members type the Discord slash commands; each command is a thin handler over bot.services and
-bot.presenters (see bot/frontends/terminal/commands.py for the registry and how to add a command).
+Members type the Discord slash commands; each runs the same handler from bot.commands.table as in Discord,
+and this package only reads lines and prints what comes back.
 """
 from __future__ import annotations
 
 import random
 import sys
-from collections.abc import Callable, Iterable
-from datetime import UTC, datetime, timezone
-from typing import TextIO, Union
+from typing import TextIO
 
-from bot.bootstrap import StartupError, build_services, open_study
+from bot.bootstrap import StartupError, build_services, open_study, utc_now
 from bot.config import Config
-from bot.frontends.terminal.commands import Command, QuitConsole, Registry, Reply, default_registry
+from bot.frontends.terminal.parsing import member_id
 from bot.frontends.terminal.render import PlainRenderer, RichRenderer, card_text
-from bot.frontends.terminal.session import CONSOLE_CHANNEL_ID, CONSOLE_GUILD_ID, Context, Member, member_id, run_console
-from bot.services import BankLoad, Clock, Study
+from bot.frontends.terminal.session import CONSOLE_CHANNEL_ID, CONSOLE_GUILD_ID, Conversation, Member, run_console
+from bot.services import BankLoad, Clock
 
 __all__ = [
-    "CONSOLE_CHANNEL_ID", "CONSOLE_GUILD_ID", "Command", "Context", "Member", "PlainRenderer", "QuitConsole", "Registry",
-    "Reply", "RichRenderer", "bank_notices", "card_text", "console_main", "default_registry", "member_id", "run_console",
+    "CONSOLE_CHANNEL_ID", "CONSOLE_GUILD_ID", "Conversation", "Member", "PlainRenderer", "RichRenderer", "bank_notices",
+    "card_text", "console_main", "member_id", "run_console",
 ]
 
-Commands = Union[Iterable[Command], Callable[[Study], Iterable[Command]]]
 MAX_PROBLEMS_SHOWN = 3
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 def bank_notices(loaded: BankLoad) -> list[str]:
@@ -49,11 +42,10 @@ def bank_notices(loaded: BankLoad) -> list[str]:
 
 def console_main(config: Config, member: str | None = None, stdin: TextIO | None = None, stdout: TextIO | None = None,
                  clock: Clock = utc_now, rng: random.Random | None = None, *, interactive: bool | None = None,
-                 plain: bool | None = None, commands: Commands = (), width: int | None = None) -> int:
+                 plain: bool | None = None, width: int | None = None) -> int:
     """`studybot console`: open the study as the Discord bot does, chat until /quit or the end of input.
 
-    `interactive` defaults to whether stdin is a terminal; piped input gives plain output. `commands`:
-    more registry entries, or a function of the Study that returns them. Returns the exit status.
+    `interactive` defaults to whether stdin is a terminal; piped input gives plain output. Returns the exit status.
     """
     stdin = stdin if stdin is not None else sys.stdin
     stdout = stdout if stdout is not None else sys.stdout
@@ -66,9 +58,8 @@ def console_main(config: Config, member: str | None = None, stdin: TextIO | None
         print("\n".join(_startup_failure(exc, loads, config)), file=stdout)
         return 2
     try:
-        extra = commands(study) if callable(commands) else commands
         return run_console(build_services(study), member=member or config.console_member, stdin=stdin, stdout=stdout,
-                           interactive=interactive, plain=plain, commands=extra, notices=bank_notices(loads[0]), width=width)
+                           interactive=interactive, plain=plain, notices=bank_notices(loads[0]), width=width)
     finally:
         study.db.close()
 

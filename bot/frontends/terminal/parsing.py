@@ -7,11 +7,14 @@ input method work too, and option values that are choices or ids are folded to h
 """
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from typing import Any
 
-from bot.core.paging import shorten
+from bot.commands.practice import echoed, fold
+from bot.commands.spec import Command, MemberRef
 
 _WORD = re.compile(r"(\S+)\s*(.*)", re.S)
 _NAME = r"[A-Za-zＡ-Ｚａ-ｚ_＿]+"
@@ -19,20 +22,16 @@ _KEY = re.compile(rf"({_NAME})[:：]")
 _NEXT_KEY = re.compile(rf"\s({_NAME})[:：]")
 _MENTION = re.compile(r"<@!?\d+>")
 
-# choices and ids, compared as half-width; free text (answers, names, categories) stays as typed
-CHOICE_OPTIONS = frozenset({"level", "period", "by", "rating"})
+# ids and times, compared as half-width; free text (answers, names, categories) stays as typed
 ID_OPTIONS = frozenset({"question", "time", "timezone", "reveal_time"})
-ECHO_CHARS = 30  # how much of something unrecognised a message repeats back
+MEMBER_OPTIONS = frozenset({"member"})
+__all__ = ["echoed", "fold"]
 
 
-def fold(text: str) -> str:
-    """For comparing names: full-width to half-width, case-insensitive."""
-    return unicodedata.normalize("NFKC", text).casefold()
-
-
-def echoed(text: str) -> str:
-    """What a message echoes back of the member's input: at most ECHO_CHARS characters."""
-    return shorten(text, ECHO_CHARS)
+def member_id(name: str) -> int:
+    """The same name always gets the same id (across runs), so its history in the database stays its own."""
+    digest = hashlib.blake2b(fold(" ".join(name.split())).encode(), digest_size=6).digest()
+    return int.from_bytes(digest, "big") + 1000  # never one of the small constant ids of the simulated server
 
 
 def split_command(line: str) -> tuple[str, str] | None:
@@ -58,19 +57,36 @@ class Options:
     skipped: list[str] = field(default_factory=list)  # unknown `name:value` pairs and extra words, as typed
 
 
+def parse_for(command: Command, rest: str) -> Options:
+    """A command's options as the table defines them: by position up to the one that takes the rest of
+    the line (an answer), after it only by name; Discord-only ones are set aside with a note."""
+    here = [o for o in command.options if o.terminal]
+    cut = next((n + 1 for n, o in enumerate(here) if o.rest), len(here))
+    values = parse(rest, tuple(o.name for o in here[:cut]), tuple(o.name for o in here[cut:]),
+                   tuple(o.name for o in command.options if not o.terminal),
+                   free=next((o.name for o in here if o.rest), None))
+    choices = {o.name for o in command.options if o.choices}
+    values.values = {k: fold(v) if k in choices else v for k, v in values.values.items()}
+    return values
+
+
+_LAST = object()
+
+
 def parse(rest: str, params: tuple[str, ...], keywords: tuple[str, ...] = (),
-          discord_only: tuple[str, ...] = ()) -> Options:
+          discord_only: tuple[str, ...] = (), *, free: Any = _LAST) -> Options:
     """Options by name (`name:value`) or by position.
 
     `params` may be given by position, in order, the last one free taking everything left (an answer may
     hold `Bagging: …`) up to a Discord-only option; `keywords` only by name. By name, the free option's
     value runs to the next option not given yet, any other's to the next `name:` of any kind.
     `discord_only` options and unknown `name:value` pairs (value: one word) are set aside, as are words
-    after the last option. Empty values are left out.
+    after the last option. Empty values are left out. `free` names the option that may hold `name:` text
+    of its own (default: the last of `params`); None: unknown `name:value` pairs are always set aside.
     """
     names = {fold(n): n for n in (*params, *keywords)}
     ignorable = {fold(n): n for n in discord_only}
-    free_param = params[-1] if params else None
+    free_param = (params[-1] if params else None) if free is _LAST else free
     found = Options()
     text = rest.strip()
     while text:
@@ -113,18 +129,20 @@ def _until(text: str, ends) -> tuple[str, str]:
     return text, ""
 
 
-def normalise(values: dict[str, str]) -> tuple[dict[str, str], str | None]:
-    """Choices and ids folded to half-width; `member:@花子` is 花子. Returns the values and a problem, if any."""
-    out = {}
+def arguments(values: dict[str, str]) -> tuple[dict[str, Any], str | None]:
+    """Ids and times folded to half-width; `member:@花子` is the member named 花子. Returns the values and a
+    problem, if any."""
+    out: dict[str, Any] = {}
     for name, value in values.items():
-        if name in CHOICE_OPTIONS:
-            value = fold(value)
-        elif name in ID_OPTIONS:
-            value = unicodedata.normalize("NFKC", value)
-        elif name == "member":
+        if name in ID_OPTIONS:
+            out[name] = unicodedata.normalize("NFKC", value)
+        elif name in MEMBER_OPTIONS:
             if _MENTION.search(value):
                 return values, (f"ターミナルではメンション（{echoed(value)}）ではなく名前で指定します。例: 花子 "
                                 "(use a member's name here, not a mention)")
-            value = value.lstrip("@＠").strip()
-        out[name] = value
+            named = " ".join(value.lstrip("@＠").split())
+            if named:
+                out[name] = MemberRef(member_id(named), named)
+        else:
+            out[name] = value
     return {k: v for k, v in out.items() if v}, None

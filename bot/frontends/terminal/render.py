@@ -18,9 +18,10 @@ from rich.table import Table
 from rich.text import Text
 
 from bot.core.paging import FENCE
-from bot.presenters.study import Card
+from bot.presenters.cards import Card, ChannelRef, FieldValue
 
 FIGURE_LABEL = "図 (figure)"
+HERE = "このターミナル (this terminal)"  # the terminal is the simulated server's one channel
 INLINE_FIELD_CHARS = 40  # as bot/frontends/discord/render.py: longer field values get their own block
 # control characters (ESC, C1, bidi overrides) in stored answers or names would drive the terminal: shown escaped
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
@@ -36,10 +37,14 @@ def _escape(match: re.Match[str]) -> str:
     return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"
 
 
+def value_text(value: FieldValue) -> str:
+    return HERE if isinstance(value, ChannelRef) else value
+
+
 def printable_card(card: Card) -> Card:
     return replace(card, title=printable(card.title), description=printable(card.description),
-                   fields=tuple((printable(name), printable(value)) for name, value in card.fields),
-                   footer=printable(card.footer) if card.footer else card.footer)
+                   fields=tuple((printable(name), printable(value_text(value))) for name, value in card.fields),
+                   footer=printable(card.footer), small_print=printable(card.small_print))
 
 
 def button_hints(buttons: tuple[tuple[str, str], ...]) -> str:
@@ -52,7 +57,10 @@ def card_text(card: Card) -> str:
     lines = [f"== {card.title} =="]
     if card.description:
         lines.append(card.description)
-    for name, value in card.fields:
+    if card.small_print:
+        lines.append(card.small_print)
+    for name, field in card.fields:
+        value = value_text(field)
         lines.append(f"{name}:\n{value}" if "\n" in value else f"{name}: {value}")
     if card.image is not None:
         lines.append(f"{FIGURE_LABEL}: {card.image}")
@@ -62,7 +70,7 @@ def card_text(card: Card) -> str:
 
 
 def terminal_markdown(text: str) -> str:
-    """Discord Markdown to CommonMark for rich: a newline is a line break, `-# small text` is dimmed."""
+    """Discord Markdown to CommonMark for rich: a newline is a line break, `-# small text` (in stored text) is dimmed."""
     out: list[str] = []
     fence: str | None = None
     for line in text.split("\n"):
@@ -136,7 +144,9 @@ class RichRenderer:
         parts: list[RenderableType] = [Text(card.title, style="bold")]
         if card.description:
             parts.append(TrimmedMarkdown(card.description))
-        parts += self._fields(card.fields)
+        if card.small_print:
+            parts.append(Text(card.small_print, style="dim"))
+        parts += self._fields(tuple((name, value_text(value)) for name, value in card.fields))
         if card.image is not None:
             parts.append(Text(f"{FIGURE_LABEL}: {card.image}", style="cyan"))
         if card.footer:

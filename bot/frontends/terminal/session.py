@@ -1,21 +1,29 @@
-"""The terminal chat loop: read a line, run its command through the registry, show the reply.
+"""The terminal chat loop: read a line, run its command from bot.commands.table, show the reply.
 
 One simulated server and channel; the member typing is a name (switch with /as) with a stable user id.
 """
 from __future__ import annotations
 
+import asyncio
+import difflib
 import hashlib
 import logging
+import os
 import sys
-from collections.abc import Callable, Iterable, Sequence
+import tempfile
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from typing import TextIO
+from pathlib import Path
+from typing import Any, TextIO
 
-from bot.core.errors import StudyError
-from bot.frontends.terminal.commands import Command, QuitConsole, Registry, Reply, as_reply, default_registry
-from bot.frontends.terminal.parsing import Options, echoed, fold, normalise, parse, split_command
+from bot.bootstrap import build_services
+from bot.commands.spec import Action, AnswerBox, Command, Invocation, Reply
+from bot.commands.table import COMMANDS, command
+from bot.core.errors import InvalidAnswer, StudyError
+from bot.frontends.terminal.parsing import Options, arguments, echoed, first_word, fold, member_id, parse_for, split_command
 from bot.frontends.terminal.render import PlainRenderer, RichRenderer, printable
-from bot.presenters.study import UNEXPECTED_ERROR, error_card
+from bot.frontends.terminal.surface import TerminalSurface
+from bot.presenters.cards import UNEXPECTED_ERROR, Card, error_card
 from bot.services import Services, Study
 
 log = logging.getLogger(__name__)
@@ -35,12 +43,6 @@ class Member:
     def named(cls, name: str) -> Member:
         name = " ".join(name.split())
         return cls(name, member_id(name))
-
-
-def member_id(name: str) -> int:
-    """The same name always gets the same id (across runs), so its history in the database stays its own."""
-    digest = hashlib.blake2b(fold(" ".join(name.split())).encode(), digest_size=6).digest()
-    return int.from_bytes(digest, "big") + 1000  # never one of the small constant ids above
 
 
 class LineReader:
@@ -78,30 +80,35 @@ class LineReader:
 
 
 def as_services(study: Study | Services) -> Services:
-    if isinstance(study, Services):
-        return study
-    from bot.bootstrap import build_services
-
-    return build_services(study)
+    return study if isinstance(study, Services) else build_services(study)
 
 
-class Context:
-    """What a command handler may use: the services, who is typing, the terminal."""
+@dataclass(frozen=True)
+class Shown:
+    """A reply as the terminal shows it: notes, cards, then button hints."""
 
-    def __init__(self, study: Study | Services, registry: Registry, member: Member, reader: LineReader,
-                 show: Callable[[Reply], None], *, interactive: bool, guild_id: int = CONSOLE_GUILD_ID,
-                 channel_id: int = CONSOLE_CHANNEL_ID):
-        self.services = as_services(study)
-        self.study = self.services.study
-        self.answering = self.services.answering
-        self.registry = registry
-        self.member = member
-        self.reader = reader
-        self.interactive = interactive
-        self.guild_id = guild_id
-        self.channel_id = channel_id
-        self.pages: list = []  # the rest of a paged reply, for /next
-        self.page_buttons: tuple[tuple[str, str], ...] = ()  # that reply's buttons, shown with its last page
+    cards: tuple[Card, ...] = ()
+    hints: tuple[tuple[str, str], ...] = ()
+    notes: tuple[str, ...] = ()
+    error: bool = False
+    paged: bool = False
+
+
+class QuitConsole(Exception):
+    """Raised by /quit: the session ends."""
+
+
+class Conversation:
+    """The terminal's transport: a typed line to a command of bot.commands.table, its Reply to what is shown."""
+
+    def __init__(self, services: Services, member: Member, reader: LineReader, show: Callable[[Shown], None], *,
+                 interactive: bool, guild_id: int = CONSOLE_GUILD_ID, channel_id: int = CONSOLE_CHANNEL_ID):
+        self.services = services
+        self.surface = TerminalSurface(services.daily, services.study.outputs_dir)
+        self.member, self.reader, self.interactive = member, reader, interactive
+        self.guild_id, self.channel_id = guild_id, channel_id
+        self.pages: list[Card] = []  # the rest of a paged reply, for /next
+        self.page_hints: tuple[tuple[str, str], ...] = ()  # that reply's hints, shown with its last page
         self._show = show
 
     @property
@@ -112,18 +119,75 @@ class Context:
     def display_name(self) -> str:
         return self.member.name
 
-    def switch_member(self, name: str) -> Member:
-        self.member = Member.named(name)
-        self.pages, self.page_buttons = [], ()
-        return self.member
+    def invocation(self) -> Invocation:
+        return Invocation(self.services, self.surface, self.user_id, self.display_name, self.guild_id, self.channel_id)
+
+    def handle(self, line: str) -> Shown:
+        """Run one typed line. Raises QuitConsole for /quit."""
+        parts = split_command(line)
+        if parts is None:
+            return Shown(notes=(NOT_A_COMMAND,), error=True)
+        name, rest = parts
+        own = OWN_COMMANDS.get(name)
+        if own is not None:
+            return own(self, rest.strip())
+        command, rest = find(name, rest)
+        if command is None:
+            return self._unknown(name)
+        options = parse_for(command, rest)
+        args, problem = arguments(options.values)
+        if problem:
+            return Shown(notes=(problem,), error=True)
+        if options.discord_only or options.skipped:
+            self._show(Shown(notes=_set_aside(options)))
+        return self.run(command, args)
+
+    def run(self, command: Command, args: dict[str, Any]) -> Shown:
+        try:
+            reply = asyncio.run(command.handler(self.invocation(), args))
+            if reply.ask is not None:
+                return self._answer_box(reply.ask)
+            return self.shown(reply)
+        except InvalidAnswer as error:
+            return self._kept(error)
+        except StudyError as error:
+            return Shown((error_card(error.message),))
+        except Exception:  # noqa: BLE001 - the session goes on; the traceback goes to the log
+            log.exception("unexpected error in /%s (member %s)", command.name, self.member.name)
+            return Shown((error_card(UNEXPECTED_ERROR),))
+
+    def _answer_box(self, box: AnswerBox) -> Shown:
+        """Discord's modal: several lines, then the same command with the text."""
+        text = self.ask(f"回答 (answer): {box.title}")
+        if text is None:
+            return Shown(notes=("回答を取り消しました。 (Answer cancelled.)",))
+        if box.post_id:
+            return self.run(command("daily answer"), {"post": box.post_id, "text": text})
+        return self.run(command("answer"), {"question": box.question_id, "text": text})
+
+    @staticmethod
+    def _kept(error: InvalidAnswer) -> Shown:
+        """A rejected answer goes to a file, as Discord attaches it, so nothing typed is lost."""
+        card = error_card(error.message)
+        if error.text and error.text.strip():
+            card = replace(card, fields=(("あなたの回答の保存先 (your text)", str(_keep(error.text))),))
+        return Shown((card,))
+
+    def shown(self, reply: Reply) -> Shown:
+        cards = reply.cards
+        if reply.figure is not None:  # the terminal shows where the picture was saved
+            path = save_png(reply.figure.draw())
+            cards = tuple(replace(c, image=path) if c.image is not None and c.image.name == reply.figure.filename else c
+                          for c in cards)
+        return Shown(cards, tuple(hint(a) for a in reply.actions), reply.notes, reply.error, paged=bool(reply.pages_of))
 
     def ask(self, heading: str) -> str | None:
         """Several lines (Discord's modal), ended by an empty line, the end of input or a command line;
         None if cancelled. A command line closes the box and runs next: what was typed is sent first;
         an empty box is an empty answer when piped, a change of mind at a terminal."""
         if self.interactive:
-            self._show(Reply(notes=(heading, "複数行で書けます。空行で送信、/ で始まる行はコマンド、Ctrl-C で取り消し。 "
-                                             "(Empty line sends, a / line is a command, Ctrl-C cancels.)")))
+            self._show(Shown(notes=(heading, "複数行で書けます。空行で送信、/ で始まる行はコマンド、Ctrl-C で取り消し。 "
+                                              "(Empty line sends, a / line is a command, Ctrl-C cancels.)")))
         lines: list[str] = []
         try:
             while (line := self.reader.read("│ ")) is not None and line.strip():
@@ -142,59 +206,88 @@ class Context:
             what = "回答は取り消します", "the answer is cancelled"
         else:
             what = "回答は空です", "the answer is empty"
-        self._show(Reply(notes=(f"{echoed(line.strip())} はコマンドなので回答欄を閉じました（{what[0]}）。 "
+        self._show(Shown(notes=(f"{echoed(line.strip())} はコマンドなので回答欄を閉じました（{what[0]}）。 "
                                 f"(A line starting with / is a command: {what[1]}.)",)))
         return "\n".join(lines) if lines or not self.interactive else None
 
-    def first_page(self, reply: Reply) -> Reply:
-        """A terminal shows a paged reply one page at a time: the rest waits for /next, its buttons for the last page."""
-        if not (reply.paged and self.interactive and len(reply.cards) > 1):
-            return reply
-        self.pages, self.page_buttons = list(reply.cards[1:]), reply.buttons
-        return replace(reply, cards=reply.cards[:1], buttons=_next_hint(self.pages))
+    def first_page(self, shown: Shown) -> Shown:
+        """A terminal shows a paged reply one page at a time: the rest waits for /next, its hints for the last page."""
+        if not (shown.paged and self.interactive and len(shown.cards) > 1):
+            return shown
+        self.pages, self.page_hints = list(shown.cards[1:]), shown.hints
+        return replace(shown, cards=shown.cards[:1], hints=_next_hint(self.pages))
 
-    def next_page(self) -> Reply:
+    def next_page(self) -> Shown:
         if not self.pages:
-            return Reply(notes=("次のページはありません。 (No more pages.)",))
+            return Shown(notes=("次のページはありません。 (No more pages.)",))
         card = self.pages.pop(0)
-        return Reply((card,), buttons=_next_hint(self.pages) if self.pages else self.page_buttons)
+        return Shown((card,), hints=_next_hint(self.pages) if self.pages else self.page_hints)
 
-    def handle(self, line: str) -> Reply:
-        """Run one typed line. Raises QuitConsole for /quit."""
-        parts = split_command(line)
-        if parts is None:
-            return Reply(notes=(NOT_A_COMMAND,), error=True)
-        name, rest = parts
-        command, rest = self.registry.find(name, rest)
-        if command is None:
-            return self._unknown(name)
-        if not command.available:
-            return Reply(notes=(f"/{command.name}: {command.unavailable}",))
-        options = parse(rest, command.params, command.keywords, command.discord_only)
-        args, problem = normalise(options.values)
-        if problem:
-            return Reply(notes=(problem,), error=True)
-        if options.discord_only or options.skipped:
-            self._show(Reply(notes=_set_aside(options)))
-        try:
-            return as_reply(command.handler(self, args))
-        except StudyError as error:
-            return Reply((error_card(error.message),))
-        except QuitConsole:
-            raise
-        except Exception:
-            log.exception("unexpected error in /%s (member %s)", command.name, self.member.name)
-            return Reply((error_card(UNEXPECTED_ERROR),))
-
-    def _unknown(self, name: str) -> Reply:
-        subs = self.registry.subcommands(name)
+    def _unknown(self, name: str) -> Shown:
+        subs = [c for c in COMMANDS if c.name.startswith(name + " ")]
         if subs:
             names = "、".join(f"/{c.name}" for c in subs)
-            return Reply(notes=(f"/{name} の後にサブコマンドを続けてください: {names} (choose a subcommand)",), error=True)
-        close = self.registry.close_to(name)
+            return Shown(notes=(f"/{name} の後にサブコマンドを続けてください: {names} (choose a subcommand)",), error=True)
+        names = [c.name for c in COMMANDS] + list(OWN_COMMANDS)
+        close = difflib.get_close_matches(name, names, n=2, cutoff=0.6)
         maybe = f"もしかして {' / '.join('/' + c for c in close)} ？ " if close else ""
-        return Reply(notes=(f"/{echoed(name)} というコマンドはありません。{maybe}/help で一覧を表示します。 (Unknown command.)",),
+        return Shown(notes=(f"/{echoed(name)} というコマンドはありません。{maybe}/help で一覧を表示します。 (Unknown command.)",),
                      error=True)
+
+
+def find(name: str, rest: str) -> tuple[Command | None, str]:
+    """The command a line names (a two-word subcommand first) and the text after its name."""
+    second, after = first_word(rest)
+    by_name = {c.name: c for c in COMMANDS}
+    if second and f"{name} {fold(second)}" in by_name:
+        return by_name[f"{name} {fold(second)}"], after
+    return by_name.get(name), rest
+
+
+def hint(action: Action) -> tuple[str, str]:
+    """A button as the command that does the same here: ("Reveal", "/reveal")."""
+    if action.kind == "rate":
+        return action.label, f"/rate {action.value} {action.question_id}"
+    return ("Answer", "/answer") if action.kind in ("answer", "daily_answer") else ("Reveal", "/reveal")
+
+
+def _keep(text: str) -> str:
+    with tempfile.NamedTemporaryFile("w", encoding="utf-8", prefix="studybot-answer-", suffix=".txt", delete=False) as f:
+        f.write(text)
+    return f.name
+
+
+def save_png(png: bytes) -> Path:
+    """A new file of its own in the temporary directory: no fixed name that another user or a second
+    terminal could read or replace."""
+    handle, name = tempfile.mkstemp(prefix="studybot-stats-", suffix=".png")
+    with os.fdopen(handle, "wb") as out:
+        out.write(png)
+    return Path(name)
+
+
+def _next_page(conversation: Conversation, rest: str) -> Shown:
+    return conversation.next_page()
+
+
+def _switch_member(conversation: Conversation, rest: str) -> Shown:
+    if not rest:
+        name = conversation.display_name
+        return Shown(notes=(f"今は {name} さんです。/as 名前 で切り替えます。 (You are {name}.)",))
+    conversation.member = Member.named(rest)
+    conversation.pages, conversation.page_hints = [], ()
+    name = conversation.member.name
+    return Shown(notes=(f"{name} さんとして操作します (now acting as {name}, user id {conversation.user_id})。",))
+
+
+def _quit(conversation: Conversation, rest: str) -> Shown:
+    raise QuitConsole()
+
+
+# the terminal's own commands: transport (paging, who is typing, leaving), not study behaviour
+OWN_COMMANDS: dict[str, Callable[[Conversation, str], Shown]] = {
+    "next": _next_page, "as": _switch_member, "quit": _quit, "exit": _quit,
+}
 
 
 def _set_aside(options: Options) -> tuple[str, ...]:
@@ -222,47 +315,42 @@ def greeting(member: str) -> list[str]:
 
 
 def run_console(study: Study | Services, *, member: str, stdin: TextIO, stdout: TextIO, interactive: bool,
-                plain: bool | None = None, commands: Iterable[Command] = (), registry: Registry | None = None,
-                notices: Sequence[str] = (), width: int | None = None,
+                plain: bool | None = None, notices: Sequence[str] = (), width: int | None = None,
                 guild_id: int = CONSOLE_GUILD_ID, channel_id: int = CONSOLE_CHANNEL_ID) -> int:
     """The chat loop until /quit or the end of input; returns the exit status (0).
 
     `study`: the Study (the other services are built over it, as bot.bootstrap.build_services does) or all Services.
-
     `interactive`: prompts, one reveal page at a time, Ctrl-C handling. `plain` (default: not interactive):
-    text without colour or box drawing. `commands` are added to (or replace entries of) the default registry.
+    text without colour or box drawing.
     """
-    registry = registry if registry is not None else default_registry()
-    for command in commands:
-        registry.add(command)
     plain = not interactive if plain is None else plain
     renderer = PlainRenderer(stdout) if plain else RichRenderer(stdout, width=width)
     reader = LineReader(stdin, stdout, interactive)
 
-    def show(reply: Reply) -> None:
-        reply = ctx.first_page(reply)
-        renderer.show(reply.notes, reply.cards, reply.buttons, error=reply.error)
+    def show(shown: Shown) -> None:
+        shown = conversation.first_page(shown)
+        renderer.show(shown.notes, shown.cards, shown.hints, error=shown.error)
 
-    ctx = Context(study, registry, Member.named(member or "you"), reader, show, interactive=interactive,
-                  guild_id=guild_id, channel_id=channel_id)
-    renderer.show([*greeting(ctx.display_name), *notices])
+    conversation = Conversation(as_services(study), Member.named(member or "you"), reader, show, interactive=interactive,
+                                guild_id=guild_id, channel_id=channel_id)
+    renderer.show([*greeting(conversation.display_name), *notices])
     while True:
         try:
-            line = reader.read(f"{printable(ctx.display_name)}> " if interactive else "")
+            line = reader.read(f"{printable(conversation.display_name)}> " if interactive else "")
         except KeyboardInterrupt:
             renderer.show(["", "終了するには /quit か Ctrl-D。 (Type /quit to leave.)"])
             continue
         if line is None:
             break
         if not line.strip():
-            if ctx.pages:
-                show(ctx.next_page())
+            if conversation.pages:
+                show(conversation.next_page())
             continue
         try:
-            reply = ctx.handle(line)
+            shown = conversation.handle(line)
         except QuitConsole:
             break
-        show(reply)
+        show(shown)
     if interactive:
         renderer.show(["またね！ (bye)"])
     return 0

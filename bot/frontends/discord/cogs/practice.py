@@ -1,4 +1,8 @@
-"""/question, /answer, /reveal, /help: parse the interaction, call Study (answers through Answering), render the card."""
+"""/question, /answer, /reveal, /help, /review and /stats: Discord's typed options to the command layer.
+
+Names, descriptions and behaviour come from bot.commands.table; the signatures only give Discord the
+option types (choices, lengths, a member picker) so it validates input before the bot sees it.
+"""
 from __future__ import annotations
 
 from typing import Literal
@@ -8,76 +12,79 @@ from discord import app_commands
 from discord.app_commands import locale_str as _
 from discord.ext import commands
 
+from bot.commands.spec import MemberRef
+from bot.commands.table import command
 from bot.core.answers import MAX_ANSWER_CHARS
-from bot.core.errors import InvalidAnswer
-from bot.frontends.discord import render
-from bot.frontends.discord.views import answer_modal, guild_of, question_buttons, send, send_reveal
-from bot.presenters.feedback import answered_card
-from bot.presenters.study import help_card, question_card
+from bot.frontends.discord.invoke import invoke
 
 Level = Literal["junior", "senior"]
-QuestionId = app_commands.Range[str, 1, 64]  # ids are at most 64 characters (bot.views.QID)
+QuestionId = app_commands.Range[str, 1, 64]  # ids are at most 64 characters (bot.frontends.discord.views.QID)
 Category = app_commands.Range[str, 1, 100]  # a choice's value is at most 100 characters
+AnswerText = app_commands.Range[str, None, MAX_ANSWER_CHARS]
+
+
+def summary(name: str) -> _:
+    return _(command(name).summary)
+
+
+def described(name: str) -> dict[str, str | _]:
+    return {o.name: _(o.description) for o in command(name).options}
+
+
+def member_ref(member: discord.Member | discord.User | None) -> MemberRef | None:
+    return MemberRef(member.id, member.display_name) if member is not None else None
 
 
 class PracticeCog(commands.Cog):
     def __init__(self, bot: commands.Bot):
         self.bot = bot
 
-    @property
-    def study(self):
-        return self.bot.study  # type: ignore[attr-defined]
-
-    @property
-    def answering(self):
-        return self.bot.answering  # type: ignore[attr-defined]
-
-    @app_commands.command(name="question", description=_("Draw a practice question you have not seen recently"))
-    @app_commands.describe(level=_("junior or senior"), category=_("a section of the question bank"))
+    @app_commands.command(name="question", description=summary("question"))
+    @app_commands.describe(**described("question"))
     @app_commands.guild_only()
     async def question(self, interaction: discord.Interaction, level: Level | None = None,
                        category: Category | None = None) -> None:
         # The question goes out as the interaction's response, which Discord accepts whatever the bot's
         # channel permissions are (threads included), so nothing is checked here.
-        q = self.study.draw(guild_of(interaction), interaction.user.id, level, category or None,
-                            display_name=interaction.user.display_name)
-        await interaction.response.send_message(embed=render.embed(question_card(q)), view=question_buttons(q.id))
+        await invoke(interaction, "question", level=level, category=category or None)
 
     @question.autocomplete("category")
-    async def category_choices(self, interaction: discord.Interaction, current: str):
+    async def category_choices(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
         level = getattr(interaction.namespace, "level", None)
-        names = self.study.categories(level, containing=current)
+        names = self.bot.services.study.categories(level, containing=current)  # type: ignore[attr-defined]
         return [app_commands.Choice(name=c[:100], value=c[:100]) for c in names[:25]]
 
-    @app_commands.command(name="answer", description=_("Answer your current question"))
-    @app_commands.describe(text=_("your answer (leave empty to open a text box)"))
+    @app_commands.command(name="answer", description=summary("answer"))
+    @app_commands.describe(**described("answer"))
     @app_commands.guild_only()
-    async def answer(self, interaction: discord.Interaction, text: app_commands.Range[str, None, MAX_ANSWER_CHARS] | None = None) -> None:
-        guild = guild_of(interaction)
-        if text is None:
-            q = self.answering.current(guild, interaction.user.id)
-            await interaction.response.send_modal(answer_modal(q.id, q.title))
-            return
-        try:
-            answered = self.answering.answer(guild, interaction.user.id, text, display_name=interaction.user.display_name)
-        except InvalidAnswer as error:
-            error.text = text
-            raise
-        await send(interaction, embed=render.embed(answered_card(answered)))
+    async def answer(self, interaction: discord.Interaction, text: AnswerText | None = None) -> None:
+        await invoke(interaction, "answer", text=text)
 
-    @app_commands.command(name="reveal", description=_("Show the model answer, code and its real output (only to you)"))
-    @app_commands.describe(question=_("a question id; empty for your current question"))
+    @app_commands.command(name="reveal", description=summary("reveal"))
+    @app_commands.describe(**described("reveal"))
     @app_commands.guild_only()
     async def reveal(self, interaction: discord.Interaction, question: QuestionId | None = None) -> None:
-        await send_reveal(interaction, question, page=1)
+        await invoke(interaction, "reveal", question=question)
 
     @reveal.autocomplete("question")
-    async def question_choices(self, interaction: discord.Interaction, current: str):
-        return [app_commands.Choice(name=f"{qid} {title}"[:100], value=qid) for qid, title in self.study.suggest(current)]
+    async def question_choices(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+        found = self.bot.services.study.suggest(current)  # type: ignore[attr-defined]
+        return [app_commands.Choice(name=f"{qid} {title}"[:100], value=qid) for qid, title in found]
 
-    @app_commands.command(name="help", description=_("What the bot does and every command"))
+    @app_commands.command(name="review", description=summary("review"))
+    @app_commands.guild_only()
+    async def review(self, interaction: discord.Interaction) -> None:
+        await invoke(interaction, "review")
+
+    @app_commands.command(name="stats", description=summary("stats"))
+    @app_commands.describe(**described("stats"))
+    @app_commands.guild_only()
+    async def stats(self, interaction: discord.Interaction, member: discord.Member | None = None) -> None:
+        await invoke(interaction, "stats", member=member_ref(member))
+
+    @app_commands.command(name="help", description=summary("help"))
     async def help(self, interaction: discord.Interaction) -> None:
-        await send(interaction, embed=render.embed(help_card(getattr(self.bot, "extra_help", ()))))
+        await invoke(interaction, "help")
 
 
 async def setup(bot: commands.Bot) -> None:

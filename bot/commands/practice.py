@@ -1,0 +1,128 @@
+"""/question, /answer, /reveal and the answer box: practice on any question, in every front end."""
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import replace
+
+from bot.commands.spec import Action, AnswerBox, Args, Invocation, Reply
+from bot.core.errors import InvalidAnswer, NoQuestionsLeft, UnknownQuestion
+from bot.core.paging import shorten
+from bot.presenters.cards import Card, error_card
+from bot.presenters.feedback import RATING_BUTTONS, answered_card
+from bot.presenters.study import LEVEL_NAMES, question_card, reveal_pages
+
+ECHO_CHARS = 30  # how much of something unrecognised a message repeats back
+SUGGESTIONS = 10
+
+
+def echoed(text: str) -> str:
+    return shorten(text, ECHO_CHARS)
+
+
+def fold(text: str) -> str:
+    """For comparing names: full-width to half-width, case-insensitive."""
+    return unicodedata.normalize("NFKC", text).casefold()
+
+
+def level_named(text: str) -> str | None:
+    """junior / senior, also as ジュニア, シニア or full-width letters."""
+    wanted = fold(text)
+    for level, label in LEVEL_NAMES.items():
+        if wanted in (level, fold(label), fold(label.split()[0])):
+            return level
+    return None
+
+
+def answer_actions(question_id: str) -> tuple[Action, ...]:
+    return Action("answer", question_id), Action("reveal", question_id)
+
+
+def rate_actions(question_id: str) -> tuple[Action, ...]:
+    """Under a reveal: how well the member recalled it. They name the question, so rating after
+    `/reveal ID` rates that question, not the member's current one."""
+    return tuple(Action("rate", question_id, rating, label) for rating, label in RATING_BUTTONS)
+
+
+async def question(ctx: Invocation, args: Args) -> Reply:
+    level, category = args.get("level"), args.get("category")
+    if level is not None and level_named(level) is None:
+        if category is not None:
+            return Reply((error_card(f"level は junior か senior（ジュニア／シニア）です: {echoed(level)} "
+                                     "(level must be junior or senior)"),))
+        level, category = None, level  # `/question 高度な機械学習`: a category without a level
+    level = level_named(level) if level else None
+    study = ctx.services.study
+    if category:
+        category = _category(ctx, level, category)
+    try:
+        q = study.draw(ctx.guild(), ctx.user_id, level, category or None, display_name=ctx.display_name)
+    except NoQuestionsLeft as error:
+        card = error_card(error.message)
+        if category:
+            names = "\n".join(f"- {c}" for c in study.categories(level))
+            card = replace(card, fields=(("カテゴリ (categories)", names),))
+        return Reply((card,))
+    return Reply((question_card(q),), answer_actions(q.id), public=True)
+
+
+def _category(ctx: Invocation, level: str | None, text: str) -> str:
+    """The category a member means: exact, or the only one that contains what they typed."""
+    study = ctx.services.study
+    if text in study.categories(level):
+        return text
+    hits = study.categories(level, containing=text)
+    return hits[0] if len(hits) == 1 else text
+
+
+async def answer(ctx: Invocation, args: Args) -> Reply:
+    """The current question (the daily one once it is posted, see bot.services.answering); without text,
+    a box to write the answer in."""
+    text, question_id = args.get("text"), args.get("question")
+    answering = ctx.services.answering
+    if text is None:
+        q = ctx.services.study.question(question_id) if question_id else answering.current(ctx.guild(), ctx.user_id)
+        return Reply(ask=AnswerBox(q.id, q.title))
+    try:
+        answered = answering.answer(ctx.guild(), ctx.user_id, text, question_id=question_id, display_name=ctx.display_name)
+    except InvalidAnswer as error:
+        error.text = text  # every front end gives it back to the member, so nothing typed is lost
+        raise
+    return Reply((answered_card(answered),), (Action("reveal", answered.question.id),))
+
+
+async def answer_daily(ctx: Invocation, args: Args) -> Reply:
+    """An answer to one daily post, from its Answer button's box."""
+    text, post_id = args.get("text"), int(args["post"])
+    if text is None:
+        q = ctx.services.daily.question(ctx.guild(), post_id)
+        return Reply(ask=AnswerBox(q.id, q.title, post_id=post_id))
+    try:
+        answered = ctx.services.answering.answer_daily(ctx.guild(), ctx.user_id, post_id, text, display_name=ctx.display_name)
+    except InvalidAnswer as error:
+        error.text = text
+        raise
+    return Reply((answered_card(answered),), (Action("reveal", answered.question.id),))
+
+
+async def reveal(ctx: Invocation, args: Args) -> Reply:
+    """The model answer, code and real output, page by page, only to the member who asked."""
+    question_id = args.get("question")
+    if question_id:
+        try:
+            question_id = ctx.services.study.question(question_id).id
+        except UnknownQuestion:
+            found = ctx.services.study.suggest(question_id, SUGGESTIONS)
+            if len(found) != 1:
+                if not found:
+                    raise
+                lines = "\n".join(f"- `{qid}` {title}" for qid, title in found)
+                return Reply((Card("候補 (matching questions)", f"{lines}\n\n`/reveal ID` で選んでください。", kind="info"),))
+            question_id = found[0][0]
+    q = ctx.services.answering.reveal(ctx.guild(), ctx.user_id, question_id)
+    return Reply(tuple(reveal_pages(q, ctx.services.study.outputs_dir)), rate_actions(q.id), pages_of=q.id)
+
+
+async def reveal_daily(ctx: Invocation, args: Args) -> Reply:
+    """A daily post's Reveal button: the same pages as /reveal, for that post's question."""
+    q = ctx.services.daily.question(ctx.guild(), int(args["post"]))
+    return await reveal(ctx, {"question": q.id})

@@ -1,0 +1,119 @@
+"""Interactions to the command layer and its replies back: the one path every slash command and button takes.
+
+`invoke` turns an interaction into an Invocation, runs the command's handler from bot.commands.table and
+delivers the Reply: embeds within Discord's limits, buttons for its actions, a modal for an answer box,
+a figure drawn off the event loop, ephemeral unless the reply is public.
+"""
+from __future__ import annotations
+
+import asyncio
+import io
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+import discord
+
+from bot.commands.spec import Invocation, Reply
+from bot.commands.table import command
+from bot.core.paging import shorten
+from bot.frontends.discord import render
+from bot.frontends.discord.daily_channel import POST_PERMISSIONS, missing_permissions
+from bot.frontends.discord.views import action_view, answer_modal, pager, send
+from bot.presenters.progress import CHANNEL_MISSING_NOTE, permission_warning
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+CONTENT_LIMIT = 2000
+
+
+class DiscordSurface:
+    """What Discord can do for a command: a timer that posts, channels with permissions, buttons."""
+
+    posts_on_schedule = True
+    has_buttons = True
+
+    def __init__(self, interaction: discord.Interaction):
+        self.interaction = interaction
+        self.bot: Any = interaction.client
+
+    def daily_channel(self) -> Any:
+        return self.bot.daily_channel()
+
+    async def exclusive(self, guild_id: int, run: Callable[[], Awaitable[T]]) -> T:
+        scheduler = getattr(self.bot, "daily_scheduler", None)  # never beside the timer, the sweep or catch-up
+        return await (scheduler.exclusive(guild_id, run) if scheduler is not None else run())
+
+    def reschedule(self, guild_id: int) -> None:
+        reschedule = getattr(self.bot, "reschedule_daily", None)
+        if reschedule is not None:
+            reschedule(guild_id)
+
+    async def channel_problems(self, channel_id: int) -> tuple[tuple[str, str], ...]:
+        """Missing from the cache is not gone: only Discord's 404 says so."""
+        channel = self.bot.get_channel(channel_id)
+        if channel is None:
+            if not self.interaction.response.is_done():
+                await self.interaction.response.defer(ephemeral=True, thinking=True)  # asking Discord may take a moment
+            try:
+                channel = await self.bot.fetch_channel(channel_id)
+            except discord.NotFound:
+                return (CHANNEL_MISSING_NOTE,)
+            except discord.Forbidden:
+                return (permission_warning([POST_PERMISSIONS["view_channel"]]),)
+            except discord.HTTPException:
+                log.info("channel %s could not be looked up", channel_id, exc_info=True)
+                return ()
+        lacking = missing_permissions(channel) if isinstance(channel, discord.abc.GuildChannel) else []
+        if lacking:
+            log.warning("daily channel %s of guild %s lacks: %s", channel_id, self.interaction.guild_id, ", ".join(lacking))
+        return (permission_warning(lacking),) if lacking else ()
+
+    def default_timezone(self) -> str:
+        return "UTC"  # never used: /daily setup asks for the timezone
+
+    def own_help(self) -> tuple[tuple[str, str], ...]:
+        return ()
+
+    def shown_here(self) -> tuple[Any, ...]:
+        return ()  # the daily question goes to its channel, not into this reply
+
+
+def invocation(interaction: discord.Interaction) -> Invocation:
+    services = interaction.client.services  # type: ignore[attr-defined]
+    return Invocation(services, DiscordSurface(interaction), interaction.user.id, interaction.user.display_name,
+                      interaction.guild_id, interaction.channel_id)
+
+
+async def invoke(interaction: discord.Interaction, name: str, *, page: int = 1, edit: bool = False, **args: Any) -> None:
+    """Run command `name` with `args` (None values left out) and deliver its reply."""
+    cmd = command(name)
+    if cmd.slow and not interaction.response.is_done():
+        await interaction.response.defer(ephemeral=True, thinking=True)  # a chart or a post may take seconds
+    reply = await cmd.handler(invocation(interaction), {k: v for k, v in args.items() if v is not None})
+    await deliver(interaction, reply, page=page, edit=edit)
+
+
+async def deliver(interaction: discord.Interaction, reply: Reply, *, page: int = 1, edit: bool = False) -> None:
+    if reply.ask is not None:
+        await interaction.response.send_modal(answer_modal(reply.ask))
+        return
+    cards, view = reply.cards, action_view(reply.actions)
+    if reply.pages_of:
+        page = min(max(page, 1), len(cards))
+        cards, view = cards[page - 1: page], pager(reply.pages_of, page, len(reply.cards), reply.actions)
+    files = [f for card in cards for f in render.files(card)]
+    if reply.figure is not None:
+        if not interaction.response.is_done():
+            await interaction.response.defer(ephemeral=not reply.public, thinking=True)
+        png = await asyncio.to_thread(reply.figure.draw)  # matplotlib takes 0.5-3 s: the loop keeps serving others
+        files.append(discord.File(io.BytesIO(png), filename=reply.figure.filename))
+    message: dict[str, Any] = {"embeds": [render.embed(card) for card in cards]}
+    if reply.notes:
+        message["content"] = shorten("\n".join(reply.notes), CONTENT_LIMIT)
+    if view is not None:
+        message["view"] = view
+    if edit:
+        await interaction.response.edit_message(attachments=files, **message)
+        return
+    await send(interaction, files=files, ephemeral=not reply.public, **message)
