@@ -119,7 +119,8 @@ def test_parse_sets_aside_what_the_command_does_not_take(rest, params, keywords,
 
 
 def test_full_width_choices_and_ids_work(tmp_path):
-    out = piped(tmp_path, ["／ｌｅａｄｅｒｂｏａｒｄ　ｗｅｅｋ　ｐｏｉｎｔｓ", "/reveal ｊｕｎｉｏｒ－０６", "/question ｊｕｎｉｏｒ", "/rate ＧＯＯＤ",
+    out = piped(tmp_path, ["／ｌｅａｄｅｒｂｏａｒｄ　ｗｅｅｋ　ｐｏｉｎｔｓ", "/reveal ｊｕｎｉｏｒ－０６", "/question ｊｕｎｉｏｒ",
+                           "/rate ＧＯＯＤ",
                            "/daily setup ｔｉｍｅ：２１：３０ ｌｅｖｅｌ：ｍｉｘｅｄ"])
     assert "== ランキング: ポイント" in out
     assert "Random Forest CV: 0.899 (+/- 0.024)" in out

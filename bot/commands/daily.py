@@ -13,8 +13,15 @@ from bot.commands.practice import answer_actions
 from bot.commands.spec import Args, Invocation, MemberRef, Reply
 from bot.core.daily import DailyNotSetUp, DailySettings
 from bot.presenters.cards import Card
-from bot.presenters.progress import (already_posted_note, daily_post_card, leaderboard_card, settings_card,
-                                     slot_outcome_card, status_card, streak_card)
+from bot.presenters.progress import (
+    already_posted_note,
+    daily_post_card,
+    leaderboard_card,
+    settings_card,
+    slot_outcome_card,
+    status_card,
+    streak_card,
+)
 from bot.services import daily as svc
 from bot.services.daily import run_reveals, run_slot
 
@@ -34,7 +41,7 @@ def _current(ctx: Invocation) -> DailySettings | None:
 async def setup(ctx: Invocation, args: Args) -> Reply:
     """Every option not given keeps its current value (or the default): Discord asks for them all."""
     guild, daily, old = ctx.guild(), ctx.services.daily, _current(ctx)
-    channel = args.get("channel") or (old.channel_id if old and ctx.channel_id is None else ctx.channel_id)
+    channel: int = args.get("channel") or ctx.channel_id or (old.channel_id if old else 0)
     reveal = args.get("reveal_time", old.reveal_time if old else None)
     settings = daily.setup(guild, channel, args.get("time") or (old.post_time if old else DEFAULT_TIME),
                            args.get("timezone") or (old.timezone if old else ctx.surface.default_timezone()),

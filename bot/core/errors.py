@@ -32,7 +32,7 @@ class NoCurrentQuestion(StudyError):
 
 
 class InvalidAnswer(StudyError):
-    pass
+    text: str | None = None  # what the member wrote: every front end gives it back, so nothing typed is lost
 
 
 class NoQuestionsLeft(StudyError):

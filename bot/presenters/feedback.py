@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING
 
 from bot.core import points
 from bot.core.paging import shorten
-from bot.presenters.progress import daily_answer_card
 from bot.presenters.cards import FIELD_LIMIT, TITLE_LIMIT, Card
+from bot.presenters.progress import daily_answer_card
 from bot.presenters.study import answer_receipt, question_card
 
 if TYPE_CHECKING:  # types only: importing the scorer loads scikit-learn

@@ -10,8 +10,16 @@ from pathlib import Path
 
 from bot.core.models import Question, Snippet
 from bot.core.paging import split_markdown
-from bot.presenters.cards import (DESCRIPTION_LIMIT, FIELD_COUNT_LIMIT, FIELD_LIMIT, MESSAGE_LIMIT, PAGE_BUDGET,
-                                   TITLE_LIMIT, UNEXPECTED_ERROR, Card, card_size, error_card, small, title_text)
+from bot.presenters.cards import (
+    FIELD_COUNT_LIMIT,
+    FIELD_LIMIT,
+    MESSAGE_LIMIT,
+    PAGE_BUDGET,
+    Card,
+    card_size,
+    small,
+    title_text,
+)
 
 FOOTER_ROOM = 100  # the page footer (`<id> ・ ページ i/n`) is added once the pages are counted
 NOTES = "編集注記 (notes)"
@@ -66,10 +74,8 @@ def _snippet_pages(title: str, n: int, count: int, s: Snippet, outputs_dir: Path
     if s.result and s.result.figures and outputs_dir is not None:
         image = outputs_dir / s.result.figures[0]
     together = f"{code}\n{result}"
-    if len(together) <= PAGE_BUDGET:
-        bodies = [together]
-    else:
-        bodies = split_markdown(code, PAGE_BUDGET) + split_markdown(result, PAGE_BUDGET)
+    fits = len(together) <= PAGE_BUDGET
+    bodies = [together] if fits else split_markdown(code, PAGE_BUDGET) + split_markdown(result, PAGE_BUDGET)
     cards = [Card(title, body, kind="reveal") for body in bodies]
     cards[-1] = replace(cards[-1], image=image, small_print=run_facts(s))
     return cards
@@ -113,7 +119,8 @@ def answer_receipt(q: Question, text: str) -> Card:
     fields = (("問題", _title(f"`{q.id}` {q.title}")[:FIELD_LIMIT]),)
     return Card(
         title="回答を記録しました (answer saved)",
-        description=split_markdown(quoted, PAGE_BUDGET)[0] if len(quoted) <= PAGE_BUDGET else quoted[: PAGE_BUDGET - 40] + "\n> …（全文は保存済み）",
+        description=(split_markdown(quoted, PAGE_BUDGET)[0] if len(quoted) <= PAGE_BUDGET
+                     else quoted[: PAGE_BUDGET - 40] + "\n> …（全文は保存済み）"),
         fields=fields,
         footer="/reveal で模範解答と見比べてみましょう。",
         kind="reveal",

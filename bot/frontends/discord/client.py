@@ -10,6 +10,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.commands.spec import NOT_IN_A_SERVER
 from bot.core.errors import StudyError
 from bot.frontends.discord.daily_channel import DiscordDailyChannel
 from bot.frontends.discord.invoke import invoke
@@ -31,8 +32,8 @@ class StudyBot(commands.Bot):
     """`daily_jobs`: run the daily question's scheduler (on by default). `scheduler`: the APScheduler
     instance it uses (tests pass one whose jobs only run when fired by hand)."""
 
-    def __init__(self, services: Services, *, dev_guild_id: int | None = None, extensions=EXTENSIONS,
-                 daily_jobs: bool = True, scheduler=None, **options):
+    def __init__(self, services: Services, *, dev_guild_id: int | None = None, extensions: tuple[str, ...] = EXTENSIONS,
+                 daily_jobs: bool = True, scheduler: Any = None, **options: Any):
         # default intents only: nothing privileged (no message content, members or presences)
         super().__init__(command_prefix=commands.when_mentioned, intents=discord.Intents.default(), help_command=None, **options)
         self.services = services
@@ -40,11 +41,11 @@ class StudyBot(commands.Bot):
         self.answering = services.answering
         self.dev_guild_id = dev_guild_id
         self.extension_names = extensions
-        self.tree.on_error = self.on_app_command_error
+        self.tree.on_error = self.on_app_command_error  # type: ignore[method-assign]
         self.daily_scheduler: DailyScheduler | None = None
         if daily_jobs:
             self.daily_scheduler = DailyScheduler(services.daily, self.on_daily_slot, self.on_daily_reveal, scheduler=scheduler)
-        self._daily_start: asyncio.Task | None = None
+        self._daily_start: asyncio.Task[None] | None = None
         self.daily_started = asyncio.Event()  # set once the scheduler runs and start-up catch-up is done
 
     async def setup_hook(self) -> None:
@@ -60,8 +61,9 @@ class StudyBot(commands.Bot):
         """Jobs and catch-up only once connected: what a restart left owed is posted after READY."""
         await self.wait_until_ready()
         try:
-            await self.daily_scheduler.start()
-        except Exception:
+            if self.daily_scheduler is not None:
+                await self.daily_scheduler.start()
+        except Exception:  # the study commands work without it; the admin sees why in the log
             log.exception("the daily question scheduler did not start")
         finally:
             self.daily_started.set()
@@ -78,7 +80,7 @@ class StudyBot(commands.Bot):
         outcome = await run_slot(self.services.daily, guild_id, self.daily_channel())
         if outcome.kind == "skipped":
             log.warning("daily question of guild %s skipped: %s (see /daily status)", guild_id, outcome.reason)
-        elif outcome.kind == "posted":
+        elif outcome.kind == "posted" and outcome.post is not None:
             log.info("daily question of guild %s posted (%s)", guild_id, outcome.post.question_id)
 
     async def on_daily_reveal(self, guild_id: int) -> None:
@@ -116,7 +118,8 @@ class StudyBot(commands.Bot):
     async def on_interaction(self, interaction: discord.Interaction) -> None:
         if interaction.type is not discord.InteractionType.modal_submit:
             return
-        custom_id = (interaction.data or {}).get("custom_id", "")
+        data: Any = interaction.data or {}
+        custom_id = str(data.get("custom_id", ""))
         # discord.py keeps open modals in memory only; after a restart nothing would answer this one
         known = getattr(getattr(self._connection, "_view_store", None), "_modals", {})
         if ORPHAN_MODAL.match(custom_id) and custom_id not in known:
@@ -130,7 +133,7 @@ class StudyBot(commands.Bot):
         # Discord itself hides guild-only commands in DMs (they are synced with contexts=[0]), so this only
         # answers a client holding a command list from before that; the fake Discord refuses to send it.
         if isinstance(error, app_commands.NoPrivateMessage):
-            cause = StudyError("このコマンドはサーバー内で使ってください（DM では使えません）。 (Use this command in a server, not in DMs.)")
+            cause = StudyError(NOT_IN_A_SERVER)
         elif isinstance(error, app_commands.TransformerError):  # e.g. a channel the bot cannot see
             log.info("option not usable in /%s: %s", interaction.command.qualified_name if interaction.command else "?", error)
             cause = StudyError("指定されたチャンネルやメンバーがボットから見えません。ボットが見られるものを選んでください。 "

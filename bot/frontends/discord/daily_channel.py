@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import discord
 
@@ -157,14 +158,14 @@ class DiscordDailyChannel:
         except discord.HTTPException as error:
             raise self._log(post, _failed(error, "posting the answer")) from None
 
-    async def _reveal_target(self, post: DailyPost) -> discord.abc.Messageable:
+    async def _reveal_target(self, post: DailyPost) -> Any:
         if post.thread_id:
             return self.client.get_channel(post.thread_id) or self.client.get_partial_messageable(
                 post.thread_id, guild_id=post.guild_id, type=discord.ChannelType.public_thread)
         return await self._channel(post)
 
     @staticmethod
-    def _reference(post: DailyPost, target, *, first: bool) -> dict:
+    def _reference(post: DailyPost, target: Any, *, first: bool) -> dict[str, Any]:
         """Without a thread the answer replies to the question's message (its first page does)."""
         if not first or target.id != post.channel_id or not post.message_id:
             return {}

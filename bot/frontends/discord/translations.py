@@ -14,7 +14,8 @@ JA = {
     "a question id; empty for your current question": "問題 ID（空欄なら今の問題）",
     "What the bot does and every command": "ボットの使い方とコマンド一覧",
     # /daily, /streak, /leaderboard
-    "The daily question: set up, status, pause, resume, post now (server managers)": "日替わり問題の設定・状況・一時停止・再開・すぐ投稿（サーバー管理者）",
+    "The daily question: set up, status, pause, resume, post now (server managers)":
+        "日替わり問題の設定・状況・一時停止・再開・すぐ投稿（サーバー管理者）",
     "Post a daily question in a channel at a set time": "毎日決まった時刻にチャンネルへ問題を投稿します",
     "the channel for the daily question": "日替わり問題を投稿するチャンネル",
     "posting time, HH:MM (24 h) in the timezone": "投稿時刻（24時間表記 HH:MM、タイムゾーンの時刻）",
@@ -50,7 +51,8 @@ class JapaneseTranslator(app_commands.Translator):
     def __init__(self, extra: dict[str, str] | None = None):
         self.table = {**JA, **(extra or {})}
 
-    async def translate(self, string: app_commands.locale_str, locale: Locale, context) -> str | None:
+    async def translate(self, string: app_commands.locale_str, locale: Locale,
+                        context: app_commands.TranslationContextTypes) -> str | None:
         if locale is not Locale.japanese:
             return None
         if context.location is TranslationContextLocation.choice_name:  # never command names such as /streak

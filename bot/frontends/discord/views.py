@@ -25,7 +25,7 @@ def where(interaction: discord.Interaction) -> str:
     return f"guild={interaction.guild_id} channel={interaction.channel_id} user={interaction.user.id}"
 
 
-async def send(interaction: discord.Interaction, *, ephemeral: bool = True, **kwargs) -> None:
+async def send(interaction: discord.Interaction, *, ephemeral: bool = True, **kwargs: Any) -> None:
     """Reply, or follow up when the interaction was already answered or deferred."""
     if interaction.response.is_done():
         await interaction.followup.send(ephemeral=ephemeral, **kwargs)
@@ -74,7 +74,7 @@ class AnswerModal(discord.ui.Modal):
     async def on_submit(self, interaction: discord.Interaction) -> None:
         await submit_answer(interaction, self.box, self.text.value)
 
-    async def on_error(self, interaction: discord.Interaction, error: Exception) -> None:
+    async def on_error(self, interaction: discord.Interaction, error: Exception) -> None:  # type: ignore[override]
         await report_error(interaction, error, f"answer modal {self.custom_id}")
 
 
@@ -124,7 +124,7 @@ class _CommandButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"
     async def run(self, interaction: discord.Interaction) -> None:
         raise NotImplementedError
 
-    async def callback(self, interaction: discord.Interaction) -> None:  # type: ignore[override]
+    async def callback(self, interaction: discord.Interaction) -> None:
         try:
             await self.run(interaction)
         except Exception as error:  # noqa: BLE001 - every failure gets the one error path

@@ -11,6 +11,7 @@ import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from collections.abc import Callable
 from typing import Any
 
 from bot.commands.practice import echoed, fold
@@ -94,10 +95,10 @@ def parse(rest: str, params: tuple[str, ...], keywords: tuple[str, ...] = (),
         word = fold(match.group(1)) if match else None
         key = names.get(word) if word else None
         waiting = [p for p in params if p not in found.values]
-        if key is not None and key not in found.values:
+        if match and key is not None and key not in found.values:
             taken = set(found.values) | {key}
 
-            def ends_free_text(w: str) -> bool:
+            def ends_free_text(w: str, taken: set[str] = taken) -> bool:
                 return (w in names and names[w] not in taken) or w in ignorable
 
             value, text = _until(text[match.end():], ends_free_text if key == free_param else None)
@@ -121,7 +122,7 @@ def parse(rest: str, params: tuple[str, ...], keywords: tuple[str, ...] = (),
     return found
 
 
-def _until(text: str, ends) -> tuple[str, str]:
+def _until(text: str, ends: Callable[[str], bool] | None) -> tuple[str, str]:
     """`text` up to the next ` name:` for which `ends(name)` (any name when `ends` is None), and the rest."""
     for match in _NEXT_KEY.finditer(text):
         if ends is None or ends(fold(match.group(1))):

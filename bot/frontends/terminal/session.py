@@ -5,13 +5,13 @@ One simulated server and channel; the member typing is a name (switch with /as) 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import difflib
-import hashlib
 import logging
 import os
 import sys
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, TextIO
@@ -53,10 +53,8 @@ class LineReader:
         self.pending: list[str] = []  # lines given back, to be read again
         self.use_input = interactive and stdin is sys.stdin and stdout is sys.stdout
         if self.use_input:
-            try:
+            with contextlib.suppress(ImportError):
                 import readline  # noqa: F401  (arrow keys, history and Japanese editing for input())
-            except ImportError:
-                pass
 
     def read(self, prompt: str = "") -> str | None:
         """One line without its newline; None at the end of input. Ctrl-C raises KeyboardInterrupt."""
@@ -144,7 +142,7 @@ class Conversation:
 
     def run(self, command: Command, args: dict[str, Any]) -> Shown:
         try:
-            reply = asyncio.run(command.handler(self.invocation(), args))
+            reply: Reply = asyncio.run(_awaited(command.handler(self.invocation(), args)))
             if reply.ask is not None:
                 return self._answer_box(reply.ask)
             return self.shown(reply)
@@ -152,7 +150,7 @@ class Conversation:
             return self._kept(error)
         except StudyError as error:
             return Shown((error_card(error.message),))
-        except Exception:  # noqa: BLE001 - the session goes on; the traceback goes to the log
+        except Exception:
             log.exception("unexpected error in /%s (member %s)", command.name, self.member.name)
             return Shown((error_card(UNEXPECTED_ERROR),))
 
@@ -226,13 +224,17 @@ class Conversation:
     def _unknown(self, name: str) -> Shown:
         subs = [c for c in COMMANDS if c.name.startswith(name + " ")]
         if subs:
-            names = "、".join(f"/{c.name}" for c in subs)
-            return Shown(notes=(f"/{name} の後にサブコマンドを続けてください: {names} (choose a subcommand)",), error=True)
-        names = [c.name for c in COMMANDS] + list(OWN_COMMANDS)
-        close = difflib.get_close_matches(name, names, n=2, cutoff=0.6)
+            listed = "、".join(f"/{c.name}" for c in subs)
+            return Shown(notes=(f"/{name} の後にサブコマンドを続けてください: {listed} (choose a subcommand)",), error=True)
+        known = [c.name for c in COMMANDS] + list(OWN_COMMANDS)
+        close = difflib.get_close_matches(name, known, n=2, cutoff=0.6)
         maybe = f"もしかして {' / '.join('/' + c for c in close)} ？ " if close else ""
         return Shown(notes=(f"/{echoed(name)} というコマンドはありません。{maybe}/help で一覧を表示します。 (Unknown command.)",),
                      error=True)
+
+
+async def _awaited(work: Awaitable[Reply]) -> Reply:
+    return await work
 
 
 def find(name: str, rest: str) -> tuple[Command | None, str]:
@@ -302,7 +304,7 @@ def _set_aside(options: Options) -> tuple[str, ...]:
     return tuple(notes)
 
 
-def _next_hint(rest: list) -> tuple[tuple[str, str], ...]:
+def _next_hint(rest: list[Card]) -> tuple[tuple[str, str], ...]:
     return (("Next 次へ", f"/next または Enter（残り {len(rest)} ページ）"),) if rest else ()
 
 

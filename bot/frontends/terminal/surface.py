@@ -2,6 +2,7 @@
 channel, it has no timer, and what the daily question 'posts' is shown right here."""
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -25,10 +26,8 @@ OWN_HELP = (
 def machine_timezone() -> str:
     """The IANA name of this machine's timezone (TZ, /etc/timezone, /etc/localtime), else UTC."""
     candidates = [os.environ.get("TZ", "").lstrip(":")]
-    try:
+    with contextlib.suppress(OSError):
         candidates.append(Path("/etc/timezone").read_text(encoding="utf-8").strip())
-    except OSError:
-        pass
     local = os.path.realpath("/etc/localtime")
     if "zoneinfo/" in local:
         candidates.append(local.split("zoneinfo/", 1)[1])
