@@ -75,7 +75,8 @@ async def test_answer_command_with_text_and_with_the_modal(fake_discord: FakeDis
         assert opened.callback_type == 9
         via_modal = await fake_discord.submit_modal(opened, {"answer_text": "二回目の回答"})
     assert direct.ephemeral and via_modal.ephemeral
-    assert [r["text"] for r in bot.study.db.query("select text from answers order by id")] == ["交差検証で汎化性能を確かめます", "二回目の回答"]
+    assert [r["text"] for r in bot.study.db.query("select text from answers order by id")] == [
+        "交差検証で汎化性能を確かめます", "二回目の回答"]
 
 
 async def test_bad_input_gets_a_clear_ephemeral_message_and_nothing_is_stored(fake_discord: FakeDiscord, db_path):
