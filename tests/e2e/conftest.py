@@ -1,6 +1,7 @@
 """Fixtures for end-to-end tests: the real discord.py client against :class:`FakeDiscord`.
 
 * ``openapi_spec`` (session): Discord's OpenAPI file, parsed once.
+* ``db_path``: where a test's bot keeps its database (a file under ``tmp_path``; restarts reopen it).
 * ``fake_discord``: a started :class:`FakeDiscord` with discord.py pointed at it (``Route.BASE``,
   ``DEFAULT_GATEWAY``), non-loopback network refused and ``discord`` ERROR logs captured; at teardown
   it is stopped, discord.py restored, and :meth:`FakeDiscord.assert_clean` fails the test on schema
@@ -28,6 +29,12 @@ def pytest_collection_modifyitems(items):
 def openapi_spec() -> OpenAPISpec:
     """Discord's OpenAPI description with path matching and cached validators (loaded once)."""
     return get_spec()
+
+
+@pytest.fixture
+def db_path(tmp_path):
+    """The bot's database file; a restarted bot opens the same file."""
+    return tmp_path / "bot.sqlite3"
 
 
 @pytest_asyncio.fixture

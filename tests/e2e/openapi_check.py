@@ -140,7 +140,7 @@ class OpenAPISpec:
                 continue
             m = op.regex.match(path)
             if m:
-                return op, dict(zip(op.param_names, m.groups()))
+                return op, dict(zip(op.param_names, m.groups(), strict=True))  # one group per {name}
         return None
 
     def path_has_operations(self, path: str) -> bool:

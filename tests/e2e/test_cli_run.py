@@ -51,6 +51,6 @@ async def test_a_rejected_token_ends_with_one_sentence(fake_discord: FakeDiscord
     proc = await start(write_config(tmp_path, fake_discord), "not-the-token")
     _, stderr = await asyncio.wait_for(proc.communicate(), timeout=60)
     assert proc.returncode == 2
-    lines = [l for l in stderr.decode().splitlines() if l.startswith("studybot:")]
+    lines = [line for line in stderr.decode().splitlines() if line.startswith("studybot:")]
     assert lines == ["studybot: Discord rejected the token in DISCORD_TOKEN (reset it in the Developer Portal and try again)."]
     assert "Traceback" not in stderr.decode()

@@ -1,129 +1,26 @@
 """The daily question end to end: the real discord.py client, the fake Discord, a file database.
 
-Two ways to drive time. `make_bot`: the injected FakeClock is the time; the scheduler's timers are armed
-but only run when a test fires them (`fire_slot` / `fire_reveal`), right after moving the clock to the
-slot. `make_timed_bot` + `Timeline`: the production scheduler over the wall clock, which time-machine
-moves; its timers and sweep fire by themselves (test_daily_ten_days.py, test_daily_freezes.py).
-A restart is a new bot (and new services) over the same database file.
+The clock is the injected FakeClock (`make_bot`, helpers.py): the scheduler's timers are armed but only
+run when a test fires them (`fire_slot` / `fire_reveal`), right after moving the clock to the slot. The
+timed scenarios, where the production scheduler fires by itself as time-machine moves the wall clock
+(`make_timed_bot` + `Timeline`): test_daily_ten_days.py, test_daily_freezes.py. A restart is a new bot
+(and new services) over the same database file.
 """
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import dataclasses
-import random
 import re
-from datetime import UTC, datetime
-from zoneinfo import ZoneInfo
 
 import pytest
-from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from bot.config import Config
 from bot.frontends.discord import daily_channel as bot_daily_channel
-from bot.frontends.discord.launch import build_discord_bot
-from bot.services import Study, load_bank
 from bot.services.daily import PostNow
-from bot.services.feedback import Feedback
-from db.connection import open_database
-from tests.conftest import CONTENT, T0, FakeClock
+from tests.conftest import FakeClock
 
-from .fake_discord import FakeDiscord, Perm, custom_ids, message_text, running_bot
+from .fake_discord import FakeDiscord, Perm, custom_ids, message_text
+from .helpers import TOKYO, answer_daily, at, daily_posts, field, make_bot, running, setup_daily, text
 
 pytestmark = pytest.mark.asyncio
-UTC = UTC
-TOKYO, NEW_YORK = ZoneInfo("Asia/Tokyo"), ZoneInfo("America/New_York")
-
-
-class ManualScheduler(AsyncIOScheduler):
-    """Real jobs and triggers, but nothing runs by itself: the injected clock is not the wall clock."""
-
-    def start(self, paused: bool = False) -> None:
-        super().start(paused=True)
-
-
-def at(zone: ZoneInfo, month: int, day: int, hour: int, minute: int = 0) -> datetime:
-    return datetime(2026, month, day, hour, minute, tzinfo=zone).astimezone(UTC)
-
-
-def make_bot(db_path, clock: FakeClock, seed: int = 3):
-    db = open_database(db_path)
-    assert load_bank(db, CONTENT, T0).problems == []
-    return build_discord_bot(Config(), Study(db, clock, random.Random(seed), CONTENT), scheduler=ManualScheduler(timezone=UTC))
-
-
-def wall_clock() -> datetime:
-    return datetime.now(UTC)  # what production injects; time-machine moves it in the timed tests
-
-
-class ScriptedGrader:
-    """Scores an answer by its first word ("70 …" scores 70; anything else is not judged), so a test pins
-    every score and the points it earns. The real scorer end to end: test_feedback_review.py."""
-
-    def grade(self, question_id: str, text: str) -> Feedback:
-        first = text.split()[0]
-        if not first.isdigit():
-            return Feedback(None, [], [], False, "英語の回答は採点しません。 (not judged)")
-        return Feedback(int(first), ["キーポイント"], [], True, "")
-
-
-def make_timed_bot(db_path, seed: int = 3, grader=None):
-    """The bot as production builds it, scheduler included (real APScheduler timers and sweep), over
-    the wall clock; `grader=None` fits the real scorer."""
-    db = open_database(db_path)
-    assert load_bank(db, CONTENT, T0).problems == []
-    return build_discord_bot(Config(), Study(db, wall_clock, random.Random(seed), CONTENT, grader=grader))
-
-
-class Timeline:
-    """Moves the wall clock (time-machine, not ticking) and lets the bot's scheduler run what came due,
-    as its timers would have at that instant. Never backwards: a test's events are in time order."""
-
-    def __init__(self, traveller, bot):
-        self.traveller, self.bot = traveller, bot
-
-    async def to(self, instant: datetime) -> None:
-        assert instant >= wall_clock(), f"{instant} is before {wall_clock()}: keep the events in time order"
-        self.traveller.move_to(instant)
-        await self.bot.daily_scheduler.run_pending()
-
-
-@contextlib.asynccontextmanager
-async def running(fake: FakeDiscord, bot):
-    """Connected, with the scheduler started and its start-up catch-up done."""
-    async with running_bot(fake, bot):
-        await asyncio.wait_for(bot.daily_started.wait(), 5)
-        yield bot
-
-
-def text(record) -> str:
-    return message_text(record.final if record.final is not None else {"embeds": record.embeds})
-
-
-def field(record, name: str) -> str:
-    for embed in record.embeds:
-        for f in embed.get("fields", []):
-            if f["name"] == name:
-                return f["value"]
-    raise AssertionError(f"no field {name!r} in {text(record)}")
-
-
-def daily_posts(fake: FakeDiscord, channel) -> list[dict]:
-    return [m for m in fake.messages_in(channel) if any(i.startswith("daily:answer:") for i in custom_ids(m))]
-
-
-async def setup_daily(fake: FakeDiscord, channel, time: str = "09:00", zone: str = "Asia/Tokyo", *, guild=None,
-                      reveal_time: str | None = None, level: str = "mixed"):
-    options = {"channel": int(channel), "time": time, "timezone": zone, "level": level}
-    if reveal_time:
-        options["reveal_time"] = reveal_time
-    return await fake.slash("daily", options, subcommand="setup", user=fake.owner, guild_id=guild, channel_id=channel)
-
-
-async def answer_daily(fake: FakeDiscord, post: dict, user, text_: str):
-    opened = await fake.click(post, custom_ids(post)[0], user=user)
-    assert opened.callback_type == 9, text(opened)
-    return await fake.submit_modal(opened, {"answer_text": text_})
 
 
 # --- commands ----------------------------------------------------------------------------------

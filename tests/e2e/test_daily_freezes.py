@@ -12,7 +12,7 @@ import pytest
 import time_machine
 
 from .fake_discord import FakeDiscord, message_text
-from .test_daily import (
+from .helpers import (
     NEW_YORK,
     UTC,
     ScriptedGrader,
@@ -24,9 +24,10 @@ from .test_daily import (
     make_timed_bot,
     running,
     setup_daily,
+    streak_seen,
     text,
+    thread_of,
 )
-from .test_daily_ten_days import streak_seen, thread_of
 
 pytestmark = pytest.mark.asyncio
 

@@ -13,7 +13,7 @@ from bot.services.daily import PostNow
 from tests.conftest import FakeClock
 
 from .fake_discord import DiscordHTTPError, FakeDiscord, Perm, custom_ids, message_text
-from .test_daily import TOKYO, at, daily_posts, field, make_bot, running, setup_daily, text
+from .helpers import TOKYO, at, daily_posts, field, make_bot, running, setup_daily, text
 
 pytestmark = pytest.mark.asyncio
 RETRIES = "失敗と再試行 (failures and retries)"

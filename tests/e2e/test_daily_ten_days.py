@@ -27,7 +27,6 @@ What happens (README "Daily question" rules; seq = the server's nth posted quest
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -35,7 +34,7 @@ import pytest
 import time_machine
 
 from .fake_discord import FakeDiscord, custom_ids, message_text
-from .test_daily import (
+from .helpers import (
     NEW_YORK,
     TOKYO,
     UTC,
@@ -48,7 +47,9 @@ from .test_daily import (
     make_timed_bot,
     running,
     setup_daily,
+    streak_seen,
     text,
+    thread_of,
 )
 
 pytestmark = pytest.mark.asyncio
@@ -177,14 +178,6 @@ def board_seen(record) -> tuple[str, list[str], str | None]:
     return embed["title"], lines, None
 
 
-def streak_seen(record) -> tuple[int, int, int, int, str]:
-    def number(name: str) -> int:
-        return int(re.search(r"(\d+) ", field(record, name)).group(1))
-
-    answered_open = {"回答済み ✅": "yes", "まだ回答していません": "no"}[field(record, "今の日替わり問題")]
-    return number("現在の連続"), number("最高記録"), number("回答した日替わり問題"), number("フリーズ (freeze)"), answered_open
-
-
 POINTS_NOTES = {
     "first": "**+{}**（この問題の最初に採点された回答です）",
     "not_first": "ポイントはこの問題の最初に採点された回答で決まります（{} 点）",
@@ -203,10 +196,6 @@ def counted(record, row: Row, points: str = "first", number: int | None = None, 
     assert POINTS_NOTES[points].format(score if number is None else number) in field(record, "ポイント (points)"), seen
     if score is not None:
         assert f"**{score} / 100**" in field(record, "自動採点 (score)"), seen
-
-
-def thread_of(fake: FakeDiscord, post: dict) -> list[dict]:
-    return fake.messages_in(post["id"])  # the discussion thread has the post's id
 
 
 async def test_ten_days_two_servers_three_members(fake_discord: FakeDiscord, tmp_path):

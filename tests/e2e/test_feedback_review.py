@@ -3,8 +3,10 @@ from __future__ import annotations
 
 import pytest
 
+from tests.conftest import FakeClock
+
 from .fake_discord import FakeDiscord, custom_ids, running_bot
-from .test_study_commands import db_path, embed_text, ids, make_bot  # noqa: F401 - db_path is a fixture
+from .helpers import TOKYO, answer_daily, at, daily_posts, embed_text, field, ids, make_bot, make_study_bot, running, setup_daily
 
 pytestmark = pytest.mark.asyncio
 
@@ -17,7 +19,7 @@ def fields(record) -> dict[str, str]:
 
 
 async def test_an_answer_gets_a_score_and_the_points_it_covered(fake_discord: FakeDiscord, db_path):
-    bot = make_bot(db_path)
+    bot = make_study_bot(db_path)
     async with running_bot(fake_discord, bot):
         await fake_discord.slash("reveal", {"question": "junior-06"})  # reading the answer does not draw it
         bot.study.set_current(fake_discord.guild_id, int(fake_discord.alice["id"]), "junior-06", via="test")
@@ -34,7 +36,7 @@ async def test_an_answer_gets_a_score_and_the_points_it_covered(fake_discord: Fa
 
 
 async def test_rating_after_a_reveal_schedules_the_review(fake_discord: FakeDiscord, db_path):
-    bot = make_bot(db_path)
+    bot = make_study_bot(db_path)
     async with running_bot(fake_discord, bot):
         nothing = await fake_discord.slash("review")
         revealed = await fake_discord.slash("reveal", {"question": "senior-04"})
@@ -55,15 +57,15 @@ async def test_rating_after_a_reveal_schedules_the_review(fake_discord: FakeDisc
 
 
 async def test_rating_buttons_work_after_a_restart(fake_discord: FakeDiscord, db_path):
-    async with running_bot(fake_discord, make_bot(db_path)):
+    async with running_bot(fake_discord, make_study_bot(db_path)):
         revealed = await fake_discord.slash("reveal", {"question": "junior-02"})
-    async with running_bot(fake_discord, make_bot(db_path)):
+    async with running_bot(fake_discord, make_study_bot(db_path)):
         rated = await fake_discord.click(revealed, "review:rate:junior-02:again")
     assert "次の復習: 1日後" in embed_text(rated)
 
 
 async def test_stats_is_a_png_chart_only_for_the_caller(fake_discord: FakeDiscord, db_path):
-    bot = make_bot(db_path)
+    bot = make_study_bot(db_path)
     async with running_bot(fake_discord, bot):
         await fake_discord.slash("question")
         await fake_discord.slash("answer", {"text": GOOD_ANSWER})
@@ -82,14 +84,9 @@ async def test_stats_is_a_png_chart_only_for_the_caller(fake_discord: FakeDiscor
 
 
 async def test_daily_points_count_the_first_answer_before_the_reveal(fake_discord: FakeDiscord, tmp_path):
-    from tests.conftest import FakeClock
-
-    from .test_daily import TOKYO, answer_daily, at, daily_posts, field, running, setup_daily
-    from .test_daily import make_bot as daily_bot
-
     fake, clock = fake_discord, FakeClock()
     channel = int(fake.add_channel(fake.guild_id, "daily")["id"])
-    bot = daily_bot(tmp_path / "bot.sqlite3", clock)
+    bot = make_bot(tmp_path / "bot.sqlite3", clock)
     async with running(fake, bot):
         await setup_daily(fake, channel)
         clock.now = at(TOKYO, 11, 26, 9)

@@ -47,7 +47,7 @@ async def test_studybot_run_with_a_wrong_dev_guild_id_ends_with_one_sentence(fak
     _, stderr = await asyncio.wait_for(proc.communicate(), timeout=60)
     err = stderr.decode()
     assert proc.returncode == 2 and "Traceback" not in err, err
-    assert [l for l in err.splitlines() if l.startswith("studybot:")] == [
+    assert [line for line in err.splitlines() if line.startswith("studybot:")] == [
         f"studybot: dev_guild_id {NOT_OUR_SERVER}: the bot is not in that server or lacks the applications.commands "
         "scope (invite it with the link in README: Connecting to Discord, or set dev_guild_id = 0)."
     ]

@@ -2,55 +2,23 @@
 from __future__ import annotations
 
 import logging
-import random
 
 import pytest
 
-from bot.config import Config
 from bot.core.errors import StudyError
-from bot.frontends.discord.launch import build_discord_bot
-from bot.services import Study, load_bank
-from db.connection import open_database
-from tests.conftest import CONTENT, T0, FakeClock
 
-from .fake_discord import FakeDiscord, Perm, custom_ids, running_bot
+from .fake_discord import FakeDiscord, Perm, running_bot
+from .helpers import embed_text, ids, make_study_bot
 
 pytestmark = pytest.mark.asyncio
-
-
-@pytest.fixture
-def db_path(tmp_path):
-    return tmp_path / "bot.sqlite3"
-
-
-def make_study(db_path, seed: int = 3) -> Study:
-    db = open_database(db_path)
-    assert load_bank(db, CONTENT, T0).problems == []
-    return Study(db, FakeClock(), random.Random(seed), CONTENT)
-
-
-def make_bot(db_path, **config):
-    return build_discord_bot(Config(**config), make_study(db_path))
-
-
-def ids(record) -> list[str]:
-    return custom_ids({"components": record.components})
 
 
 def next_button(record) -> dict:
     return next(c for row in record.components for c in row["components"] if c.get("custom_id", "").endswith(":next"))
 
 
-def embed_text(record) -> str:
-    return "\n".join(
-        "\n".join([e.get("title", ""), e.get("description", "")] + [f["name"] + " " + f["value"] for f in e.get("fields", [])]
-                  + [e.get("footer", {}).get("text", "")])
-        for e in record.embeds
-    )
-
-
 async def test_commands_are_synced_with_japanese_descriptions(fake_discord: FakeDiscord, db_path):
-    async with running_bot(fake_discord, make_bot(db_path)):
+    async with running_bot(fake_discord, make_study_bot(db_path)):
         synced = {c["name"]: c for c in fake_discord.commands()}
     assert set(synced) >= {"question", "answer", "reveal", "help"}  # the daily commands: tests/e2e/test_daily.py
     assert synced["question"]["description_localizations"]["ja"] == "最近出ていない練習問題を出します"
@@ -59,13 +27,13 @@ async def test_commands_are_synced_with_japanese_descriptions(fake_discord: Fake
 
 
 async def test_dev_guild_sync_puts_commands_in_that_server(fake_discord: FakeDiscord, db_path):
-    async with running_bot(fake_discord, make_bot(db_path, dev_guild_id=int(fake_discord.guild_id))):
+    async with running_bot(fake_discord, make_study_bot(db_path, dev_guild_id=int(fake_discord.guild_id))):
         assert {c["name"] for c in fake_discord.commands(guild=fake_discord.guild_id)} >= {"question", "help"}
     assert fake_discord.requests_for("bulk_set_guild_application_commands")
 
 
 async def test_question_is_posted_publicly_with_answer_and_reveal_buttons(fake_discord: FakeDiscord, db_path):
-    async with running_bot(fake_discord, make_bot(db_path)):
+    async with running_bot(fake_discord, make_study_bot(db_path)):
         rec = await fake_discord.slash("question", {"level": "junior"})
     assert rec.callback_type == 4 and not rec.ephemeral and rec.latency < 3
     text = embed_text(rec)
@@ -76,7 +44,7 @@ async def test_question_is_posted_publicly_with_answer_and_reveal_buttons(fake_d
 
 
 async def test_category_autocomplete_follows_the_level(fake_discord: FakeDiscord, db_path):
-    async with running_bot(fake_discord, make_bot(db_path)):
+    async with running_bot(fake_discord, make_study_bot(db_path)):
         choices = await fake_discord.autocomplete("question", "category", "", {"level": "senior"})
         narrowed = await fake_discord.autocomplete("question", "category", "特徴")
         rec = await fake_discord.slash("question", {"category": "特徴量エンジニアリング"})
@@ -86,7 +54,7 @@ async def test_category_autocomplete_follows_the_level(fake_discord: FakeDiscord
 
 
 async def test_answer_button_opens_a_modal_and_the_answer_is_stored(fake_discord: FakeDiscord, db_path):
-    bot = make_bot(db_path)
+    bot = make_study_bot(db_path)
     async with running_bot(fake_discord, bot):
         question = await fake_discord.slash("question", {"level": "senior"})
         qid = ids(question)[0].split(":")[2]
@@ -99,7 +67,7 @@ async def test_answer_button_opens_a_modal_and_the_answer_is_stored(fake_discord
 
 
 async def test_answer_command_with_text_and_with_the_modal(fake_discord: FakeDiscord, db_path):
-    bot = make_bot(db_path)
+    bot = make_study_bot(db_path)
     async with running_bot(fake_discord, bot):
         await fake_discord.slash("question")
         direct = await fake_discord.slash("answer", {"text": "交差検証で汎化性能を確かめます"})
@@ -107,11 +75,12 @@ async def test_answer_command_with_text_and_with_the_modal(fake_discord: FakeDis
         assert opened.callback_type == 9
         via_modal = await fake_discord.submit_modal(opened, {"answer_text": "二回目の回答"})
     assert direct.ephemeral and via_modal.ephemeral
-    assert [r["text"] for r in bot.study.db.query("select text from answers order by id")] == ["交差検証で汎化性能を確かめます", "二回目の回答"]
+    assert [r["text"] for r in bot.study.db.query("select text from answers order by id")] == [
+        "交差検証で汎化性能を確かめます", "二回目の回答"]
 
 
 async def test_bad_input_gets_a_clear_ephemeral_message_and_nothing_is_stored(fake_discord: FakeDiscord, db_path):
-    bot = make_bot(db_path)
+    bot = make_study_bot(db_path)
     async with running_bot(fake_discord, bot):
         no_question = await fake_discord.slash("answer", {"text": "答え"})
         no_modal = await fake_discord.slash("answer")
@@ -127,7 +96,7 @@ async def test_bad_input_gets_a_clear_ephemeral_message_and_nothing_is_stored(fa
 
 
 async def test_reveal_is_ephemeral_paged_and_shows_real_output(fake_discord: FakeDiscord, db_path):
-    async with running_bot(fake_discord, make_bot(db_path)):
+    async with running_bot(fake_discord, make_study_bot(db_path)):
         rec = await fake_discord.slash("reveal", {"question": "junior-06"})
         assert rec.ephemeral and "模範解答" in embed_text(rec)
         pages = [embed_text(rec)]
@@ -142,7 +111,7 @@ async def test_reveal_is_ephemeral_paged_and_shows_real_output(fake_discord: Fak
 
 
 async def test_reveal_autocomplete_finds_ids_and_japanese_words(fake_discord: FakeDiscord, db_path):
-    async with running_bot(fake_discord, make_bot(db_path)):
+    async with running_bot(fake_discord, make_study_bot(db_path)):
         by_id = await fake_discord.autocomplete("reveal", "question", "senior-1")
         by_word = await fake_discord.autocomplete("reveal", "question", "不均衡")
     assert [c["value"] for c in by_id] == ["senior-10", "senior-11", "senior-12", "senior-13", "senior-14"]
@@ -151,7 +120,7 @@ async def test_reveal_autocomplete_finds_ids_and_japanese_words(fake_discord: Fa
 
 
 async def test_help_works_in_dms_and_lists_every_command(fake_discord: FakeDiscord, db_path):
-    async with running_bot(fake_discord, make_bot(db_path)):
+    async with running_bot(fake_discord, make_study_bot(db_path)):
         rec = await fake_discord.slash("help", dm=True)
     text = embed_text(rec)
     assert all(c in text for c in ("/question", "/answer", "/reveal", "/help")) and "使い方" in text
@@ -161,7 +130,7 @@ async def test_question_is_posted_where_the_bot_itself_may_not_post_threads_incl
     # the question is the interaction's response: Discord takes it whatever the bot's channel permissions
     fake_discord.deny_bot(fake_discord.channel_id, Perm.SEND_MESSAGES | Perm.EMBED_LINKS)
     thread = fake_discord.add_thread(fake_discord.channel_id, "練習スレッド")
-    async with running_bot(fake_discord, make_bot(db_path)):
+    async with running_bot(fake_discord, make_study_bot(db_path)):
         in_channel = await fake_discord.slash("question", {"level": "junior"})
         in_thread = await fake_discord.slash("question", {"level": "senior"}, channel_id=thread["id"])
         qid = ids(in_thread)[0].split(":")[2]
@@ -173,7 +142,7 @@ async def test_question_is_posted_where_the_bot_itself_may_not_post_threads_incl
 
 
 async def test_unexpected_errors_are_logged_and_the_member_gets_an_apology(fake_discord: FakeDiscord, db_path, caplog):
-    bot = make_bot(db_path)
+    bot = make_study_bot(db_path)
 
     def broken(*args, **kwargs):
         raise RuntimeError("database on fire")
@@ -187,10 +156,10 @@ async def test_unexpected_errors_are_logged_and_the_member_gets_an_apology(fake_
 
 
 async def test_buttons_on_a_message_posted_before_a_restart_still_work(fake_discord: FakeDiscord, db_path):
-    async with running_bot(fake_discord, make_bot(db_path)):
+    async with running_bot(fake_discord, make_study_bot(db_path)):
         question = await fake_discord.slash("question", {"level": "junior"})
     qid = ids(question)[0].split(":")[2]
-    restarted = make_bot(db_path)
+    restarted = make_study_bot(db_path)
     async with running_bot(fake_discord, restarted):
         reveal = await fake_discord.click(question, f"study:reveal:{qid}")
         opened = await fake_discord.click(question, f"study:answer:{qid}")
@@ -200,12 +169,12 @@ async def test_buttons_on_a_message_posted_before_a_restart_still_work(fake_disc
 
 
 async def test_an_answer_box_opened_before_a_restart_is_not_lost(fake_discord: FakeDiscord, db_path):
-    async with running_bot(fake_discord, make_bot(db_path)):
+    async with running_bot(fake_discord, make_study_bot(db_path)):
         question = await fake_discord.slash("question", {"level": "junior"})
         qid = ids(question)[0].split(":")[2]
         opened = await fake_discord.click(question, f"study:answer:{qid}")
         opened_by_command = await fake_discord.slash("answer")
-    restarted = make_bot(db_path)
+    restarted = make_study_bot(db_path)
     async with running_bot(fake_discord, restarted):
         saved = await fake_discord.submit_modal(opened, {"answer_text": "再起動の前に書き始めた回答"})
         blank = await fake_discord.submit_modal(opened_by_command, {"answer_text": "   "})
@@ -216,13 +185,13 @@ async def test_an_answer_box_opened_before_a_restart_is_not_lost(fake_discord: F
 
 
 async def test_reveal_without_a_current_question_says_to_draw_one(fake_discord: FakeDiscord, db_path):
-    async with running_bot(fake_discord, make_bot(db_path)):
+    async with running_bot(fake_discord, make_study_bot(db_path)):
         rec = await fake_discord.slash("reveal")
     assert rec.ephemeral and "/question" in embed_text(rec) and "模範解答" not in embed_text(rec)
 
 
 async def test_previous_page_button_goes_back(fake_discord: FakeDiscord, db_path):
-    async with running_bot(fake_discord, make_bot(db_path)):
+    async with running_bot(fake_discord, make_study_bot(db_path)):
         first = await fake_discord.slash("reveal", {"question": "junior-06"})
         page_one = embed_text(first)  # the buttons edit this one message, so each page is read when shown
         assert ids(first)[0].endswith(":prev") and first.components[0]["components"][0].get("disabled")
@@ -234,15 +203,15 @@ async def test_previous_page_button_goes_back(fake_discord: FakeDiscord, db_path
 
 
 async def test_page_buttons_of_a_reveal_work_after_a_restart(fake_discord: FakeDiscord, db_path):
-    async with running_bot(fake_discord, make_bot(db_path)):
+    async with running_bot(fake_discord, make_study_bot(db_path)):
         first = await fake_discord.slash("reveal", {"question": "junior-06"})
-    async with running_bot(fake_discord, make_bot(db_path)):
+    async with running_bot(fake_discord, make_study_bot(db_path)):
         second = await fake_discord.click(first, next_button(first)["custom_id"])
     assert second.callback_type == 7 and "ページ 2/" in embed_text(second)
 
 
 async def test_every_command_option_and_choice_has_a_japanese_localization(fake_discord: FakeDiscord, db_path):
-    async with running_bot(fake_discord, make_bot(db_path)):
+    async with running_bot(fake_discord, make_study_bot(db_path)):
         synced = fake_discord.commands()
     missing = []
 
@@ -262,7 +231,7 @@ async def test_every_command_option_and_choice_has_a_japanese_localization(fake_
 
 async def test_over_long_options_are_refused_by_discord_and_the_longest_get_a_reply_within_limits(
         fake_discord: FakeDiscord, db_path):
-    async with running_bot(fake_discord, make_bot(db_path)):
+    async with running_bot(fake_discord, make_study_bot(db_path)):
         options = {c["name"]: {o["name"]: o for o in c.get("options", [])} for c in fake_discord.commands()}
         for name, option, value in (("reveal", "question", "x" * 5000), ("question", "category", "y" * 5000)):
             with pytest.raises(ValueError, match="max_length"):  # Discord's client does not send it
@@ -277,7 +246,7 @@ async def test_over_long_options_are_refused_by_discord_and_the_longest_get_a_re
 
 
 async def test_a_message_discord_refuses_still_leaves_the_member_an_apology(fake_discord: FakeDiscord, db_path, caplog):
-    bot = make_bot(db_path)
+    bot = make_study_bot(db_path)
 
     def too_long(*args, **kwargs):
         raise StudyError("長" * 5000)
