@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test
+.PHONY: run test lint
 
 # Re-install only when the dependencies change.
 $(STAMP): pyproject.toml
@@ -18,3 +18,8 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest $(ARGS)
+
+# ruff and mypy as configured in pyproject.toml; CI runs this before the tests
+lint: $(STAMP)
+	$(BIN)/ruff check bot db tests
+	$(BIN)/mypy
