@@ -10,6 +10,8 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
+from itertools import groupby
+from typing import Any
 
 from sqlite_utils import Database
 
@@ -98,42 +100,35 @@ def record_daily_score(db: Database, answer_id: int, score: int, covered: list[s
     return verdict
 
 
-_FIRST_JUDGED = ("select a.id, a.user_id, a.question_id, a.score, a.created_at, p.posted_at, p.revealed_at, p.reveal_note, "
-                 "p.reveal_started_at, "
-                 "p.week_key, p.month_key from answers a join daily_posts p on p.id = a.daily_post_id "
-                 "where a.score is not null and a.id = (select min(b.id) from answers b where b.daily_post_id = a.daily_post_id "
-                 "and b.user_id = a.user_id and b.score is not null)")
+# what decides when a daily post's model answer was shown (bot.core.points.Exposure)
+_EXPOSURE_COLUMNS = "question_id, posted_at, revealed_at, reveal_note, reveal_started_at"
 
 
 def points_verdict(db: Database, answer_id: int) -> PointsVerdict | None:
-    """What a daily answer earned and why: LATE for one kept as practice (its question had closed), None
-    for an unknown answer id."""
-    rows = list(db.query("select guild_id, user_id, daily_post_id, score from answers where id = ?",
-                         [answer_id]))
+    """What a daily answer earned and why (bot.core.points.verdict): LATE for one kept as practice (its
+    question had closed), None for an unknown answer id."""
+    rows = list(db.query("select guild_id, user_id, daily_post_id from answers where id = ?", [answer_id]))
     if not rows or rows[0]["daily_post_id"] is None:
         return PointsVerdict(points.LATE) if rows else None
-    row = rows[0]
-    if row["score"] is None:
-        return PointsVerdict(points.UNJUDGED)
-    first = next(db.query(_FIRST_JUDGED + " and a.daily_post_id = ? and a.user_id = ?", [row["daily_post_id"], row["user_id"]]))
-    reveals = practice.reveal_times(db, row["guild_id"], row["user_id"], first["question_id"])
-    seen, earned = _first_points(first, reveals)
-    if first["id"] != answer_id:
-        return PointsVerdict(points.NOT_FIRST, 0, earned)
-    return PointsVerdict(seen or points.POINTS, earned, earned)
+    guild_id, user_id, post_id = rows[0]["guild_id"], rows[0]["user_id"], rows[0]["daily_post_id"]
+    answers = [_daily_answer(r) for r in db.query(
+        "select id, score, created_at from answers where daily_post_id = ? and user_id = ?", [post_id, user_id])]
+    post = next(db.query(f"select {_EXPOSURE_COLUMNS} from daily_posts where id = ?", [post_id]))
+    reveals = practice.reveal_times(db, guild_id, user_id, post["question_id"])
+    return points.verdict(answer_id, answers, _exposure(post, reveals))
 
 
-def _first_points(first: dict, reveals: list[datetime]) -> tuple[str | None, int]:
-    """(how the model answer was seen before it or None, the points) of a first judged daily answer."""
-    when = datetime.fromisoformat
-    # public from the first page out; revealed_at with a note and no page out was a reveal given up that
-    # showed nothing
-    shown = first["reveal_started_at"] or (
-        first["revealed_at"] if first["revealed_at"] and not first["reveal_note"] else None)
-    public = when(shown) if shown else None
-    posted = when(first["posted_at"]) if first["posted_at"] else None
-    seen = points.model_answer_seen(when(first["created_at"]), posted, public, reveals)
-    return seen, 0 if seen else first["score"]
+def _when(text: str | None) -> datetime | None:
+    return datetime.fromisoformat(text) if text else None
+
+
+def _daily_answer(row: dict[str, Any]) -> points.DailyAnswer:
+    return points.DailyAnswer(row["id"], row["score"], datetime.fromisoformat(row["created_at"]))
+
+
+def _exposure(post: dict[str, Any], reveals: Iterable[datetime]) -> points.Exposure:
+    public = points.public_reveal_at(_when(post["reveal_started_at"]), _when(post["revealed_at"]), post["reveal_note"])
+    return points.Exposure(_when(post["posted_at"]), public, tuple(reveals))
 
 
 def rebuild(db: Database, guild_id: int | None = None) -> int:
@@ -146,9 +141,9 @@ def rebuild(db: Database, guild_id: int | None = None) -> int:
             db.execute("delete from board_stats where guild_id = ?", [guild])
             states, boards = _replay(db, guild)
             db["streaks"].insert_all(({"guild_id": guild, "user_id": u, **asdict(s)} for u, s in states.items()), batch_size=5000)
-            points = _replay_points(db, guild)
+            held = _replay_points(db, guild)
             db["board_stats"].insert_all(
-                ({"guild_id": guild, "period_key": k, "user_id": u, **asdict(r), "points": points.get((u, k), 0)}
+                ({"guild_id": guild, "period_key": k, "user_id": u, **asdict(r), "points": held.get((u, k), 0)}
                  for (u, k), r in boards.items()), batch_size=5000)
             members += len(states)
     return members
@@ -174,11 +169,17 @@ def _replay_points(db: Database, guild_id: int) -> dict[tuple[int, str], int]:
     for user_id, question_id, at in db.execute("select user_id, question_id, revealed_at from reveals where guild_id = ?",
                                                [guild_id]):
         reveals[user_id, question_id].append(datetime.fromisoformat(at))
+    posts = {p["id"]: p for p in db.query(f"select id, week_key, month_key, {_EXPOSURE_COLUMNS} from daily_posts "
+                                          "where guild_id = ?", [guild_id])}
+    # unjudged answers cannot be first (bot.core.points.first_verdict skips them): leave them out
+    rows = db.query("select daily_post_id, user_id, id, score, created_at from answers where guild_id = ? "
+                    "and daily_post_id is not null and score is not null order by daily_post_id, user_id", [guild_id])
     totals: dict[tuple[int, str], int] = defaultdict(int)
-    for first in db.query(_FIRST_JUDGED + " and a.guild_id = ?", [guild_id]):
-        _, earned = _first_points(first, reveals[first["user_id"], first["question_id"]])
-        for key in (ALL, first["week_key"], first["month_key"]):
-            totals[first["user_id"], key] += earned
+    for (post_id, user_id), answers in groupby(rows, key=lambda r: (r["daily_post_id"], r["user_id"])):
+        post = posts[post_id]
+        first = points.first_verdict(map(_daily_answer, answers), _exposure(post, reveals[user_id, post["question_id"]]))
+        for key in (ALL, post["week_key"], post["month_key"]):
+            totals[user_id, key] += first[1].points if first else 0
     return totals
 
 
