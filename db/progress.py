@@ -59,28 +59,31 @@ def record_daily_answer(db: Database, post: DailyPost, user_id: int, text: str, 
                         display_name: str | None = None) -> Recorded:
     """Store an answer to a daily post. It counts only while the post is the server's open question;
     a later answer is kept as plain practice (no daily_post_id), so the fold never sees it."""
+    question_id = post.question_id
+    if question_id is None:  # a day skipped for want of questions: nothing was posted to answer
+        raise ValueError(f"daily post {post.id} has no question")
     with db.atomic():
         open_now = latest(db, post.guild_id)
-        counted = post.seq is not None and open_now is not None and open_now.seq == post.seq
-        answer_id = practice.record_answer(db, post.guild_id, user_id, post.question_id, text, now,
-                                           daily_post_id=post.id if counted else None, display_name=display_name)
+        seq = post.seq if open_now is not None and open_now.seq == post.seq else None  # None: not counted
+        answer_id = practice.record_answer(db, post.guild_id, user_id, question_id, text, now,
+                                           daily_post_id=post.id if seq is not None else None, display_name=display_name)
         state = streak_state(db, post.guild_id, user_id)
-        if counted:
-            state = _apply(db, post.guild_id, user_id, state, post.seq, (ALL, post.week_key, post.month_key))
-    return Recorded(answer_id, counted, state)
+        if seq is not None:
+            state = _apply(db, post.guild_id, user_id, state, seq, (ALL, post.week_key, post.month_key))
+    return Recorded(answer_id, seq is not None, state)
 
 
 def _apply(db: Database, guild_id: int, user_id: int, state: StreakState, seq: int, keys: Iterable[str]) -> StreakState:
     after = answer(state, seq)
     if after == state:  # a second answer to the same question
         return state
-    db["streaks"].upsert({"guild_id": guild_id, "user_id": user_id, **asdict(after)}, pk=("guild_id", "user_id"))
+    db.table("streaks").upsert({"guild_id": guild_id, "user_id": user_id, **asdict(after)}, pk=("guild_id", "user_id"))
     for key in keys:
         rows = list(db.query("select answers, run, alive_until from board_stats where guild_id = ? and period_key = ? "
                              "and user_id = ?", [guild_id, key, user_id]))
         row = board_answer(BoardRow(**rows[0]) if rows else None, after)
-        db["board_stats"].upsert({"guild_id": guild_id, "period_key": key, "user_id": user_id, **asdict(row)},
-                                 pk=("guild_id", "period_key", "user_id"))
+        db.table("board_stats").upsert({"guild_id": guild_id, "period_key": key, "user_id": user_id, **asdict(row)},
+                                       pk=("guild_id", "period_key", "user_id"))
     return after
 
 
@@ -140,9 +143,9 @@ def rebuild(db: Database, guild_id: int | None = None) -> int:
             db.execute("delete from streaks where guild_id = ?", [guild])
             db.execute("delete from board_stats where guild_id = ?", [guild])
             states, boards = _replay(db, guild)
-            db["streaks"].insert_all(({"guild_id": guild, "user_id": u, **asdict(s)} for u, s in states.items()), batch_size=5000)
+            db.table("streaks").insert_all(({"guild_id": guild, "user_id": u, **asdict(s)} for u, s in states.items()), batch_size=5000)
             held = _replay_points(db, guild)
-            db["board_stats"].insert_all(
+            db.table("board_stats").insert_all(
                 ({"guild_id": guild, "period_key": k, "user_id": u, **asdict(r), "points": held.get((u, k), 0)}
                  for (u, k), r in boards.items()), batch_size=5000)
             members += len(states)
@@ -218,12 +221,12 @@ def top(db: Database, guild_id: int, period_key: str, by: str, latest_seq: int, 
 def count_above(db: Database, guild_id: int, period_key: str, by: str, latest_seq: int, value: int) -> int:
     """How many members rank strictly above `value`."""
     if by in COUNTED:
-        return db.execute(f"select count(*) from board_stats where guild_id = ? and period_key = ? and {by} > ?",
-                          [guild_id, period_key, value]).fetchone()[0]
+        return int(db.execute(f"select count(*) from board_stats where guild_id = ? and period_key = ? and {by} > ?",
+                              [guild_id, period_key, value]).fetchone()[0])
     alive = list(range(latest_seq, latest_seq + ALIVE_SPAN))
-    return db.execute(
+    return int(db.execute(
         f"select count(*) from board_stats where guild_id = ? and period_key = ? and alive_until in ({', '.join('?' * len(alive))}) "
-        "and run > ?", [guild_id, period_key, *alive, value]).fetchone()[0]
+        "and run > ?", [guild_id, period_key, *alive, value]).fetchone()[0])
 
 
 def board_points(db: Database, guild_id: int, period_key: str, user_id: int) -> int:
