@@ -7,8 +7,12 @@ import sys
 from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from bot.config import Config, load_config
+
+if TYPE_CHECKING:  # the bank tools import what they need when they run
+    from bot.core.models import Question
 
 
 def utc_now() -> datetime:
@@ -63,7 +67,7 @@ def content_check(config: Config) -> int:
     return 1 if problems else 0
 
 
-def content_run(config: Config, args) -> int:
+def content_run(config: Config, args: argparse.Namespace) -> int:
     from bot.content.check import read_bank
     from bot.content.runner import run_bank
 
@@ -114,10 +118,12 @@ def export(config: Config, args: argparse.Namespace | None = None) -> int:
     return 1 if problems else 0
 
 
-def _export_item(q) -> dict:
+def _export_item(q: Question) -> dict[str, Any]:
+    from bot.core.models import SnippetResult
+
     snippets = []
     for s in q.snippets:
-        r = s.result
+        r = s.result or SnippetResult("pending")  # with_results gave each one its stored result
         snippets.append({"language": s.language, "code": s.code, "status": r.status, "output": r.output,
                          "reason": r.reason, "seconds": r.seconds, "truncated": s.truncated, "figures": list(r.figures)})
     return {"id": q.id, "level": q.level, "number": q.number, "category": q.category, "title": q.title,

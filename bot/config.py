@@ -4,6 +4,7 @@ from __future__ import annotations
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 
@@ -46,7 +47,7 @@ SECTIONS = {
 }
 
 
-def _from_mapping(raw: dict, base: Path) -> Config:
+def _from_mapping(raw: dict[str, Any], base: Path) -> Config:
     stray = set(raw) - set(SECTIONS)
     if stray:
         raise ConfigError(f"Unknown setting(s) outside [bot], [console] and [discord]: {', '.join(sorted(stray))}.")
@@ -68,7 +69,7 @@ def _from_mapping(raw: dict, base: Path) -> Config:
     )
 
 
-def _section(raw: dict, name: str) -> dict:
+def _section(raw: dict[str, Any], name: str) -> dict[str, Any]:
     table = raw.get(name, {})
     if not isinstance(table, dict):
         raise ConfigError(f"{name} must be a [{name}] section of settings, not {_kind(table)}.")
@@ -78,7 +79,7 @@ def _section(raw: dict, name: str) -> dict:
     return table
 
 
-def _text(table: dict, key: str, default: str, section: str) -> str:
+def _text(table: dict[str, Any], key: str, default: str, section: str) -> str:
     value = table.get(key, default)
     if not isinstance(value, str):
         raise ConfigError(f"{key} in [{section}] must be text in quotes (like {key} = \"{default or '...'}\"), not {_kind(value)}.")

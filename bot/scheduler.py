@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
+from contextlib import suppress
 from datetime import UTC, datetime, timedelta
 from typing import TypeVar
 
@@ -96,10 +97,8 @@ class DailyScheduler:
                                     **JOB_OPTIONS)
 
     def _remove(self, job_id: str) -> None:
-        try:
+        with suppress(JobLookupError):  # nothing armed: nothing to remove
             self._scheduler.remove_job(job_id)
-        except JobLookupError:
-            pass
 
     def next_run_time(self, guild_id: int) -> datetime | None:
         """In UTC: a local time in a DST gap or repeat never compares equal across zones (PEP 495)."""
@@ -117,12 +116,13 @@ class DailyScheduler:
         self._rearm(guild_id)
 
     async def fire_reveal(self, guild_id: int) -> None:
-        if self._on_reveal is None:
+        on_reveal = self._on_reveal
+        if on_reveal is None:
             return
 
         async def due_reveals() -> None:
             if self.daily.reveals_due(guild_id):
-                await self._on_reveal(guild_id)
+                await on_reveal(guild_id)
 
         await self._run(guild_id, due_reveals, "reveal")
         self._rearm(guild_id)

@@ -5,6 +5,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlite_utils import Database
 
@@ -23,7 +24,7 @@ def _content_hash(question: Question) -> str:
     return hashlib.sha256(json.dumps(_question_row(question, ""), ensure_ascii=False, sort_keys=True, default=str).encode()).hexdigest()
 
 
-def _question_row(q: Question, now: str) -> dict:
+def _question_row(q: Question, now: str) -> dict[str, Any]:
     return {
         "id": q.id, "level": q.level, "number": q.number, "category": q.category, "title": q.title,
         "answer": q.answer, "rarity": q.rarity, "difficulty": q.difficulty, "source": q.source,
@@ -33,7 +34,7 @@ def _question_row(q: Question, now: str) -> dict:
     }
 
 
-def _snippet_row(qid: str, n: int, s: Snippet) -> dict:
+def _snippet_row(qid: str, n: int, s: Snippet) -> dict[str, Any]:
     r = s.result or SnippetResult("pending")
     return {
         "question_id": qid, "position": n, "language": s.language, "code": s.code, "truncated": int(s.truncated),
@@ -58,18 +59,18 @@ def load_questions(db: Database, questions: list[Question], now: datetime) -> Lo
             row = _question_row(q, stamp)
             snippets = row.pop("snippets")
             row.update(content_hash=digest, retired_at=None, loaded_at=stamp)
-            db["questions"].upsert(row, pk="id")
+            db.table("questions").upsert(row, pk="id")
             db.execute("delete from snippets where question_id = ?", [q.id])
             if snippets:
-                db["snippets"].insert_all(snippets, pk=("question_id", "position"))
+                db.table("snippets").insert_all(snippets, pk=("question_id", "position"))
             added, updated = (added + 1, updated) if old is None else (added, updated + 1)
         gone = [qid for qid, row in existing.items() if row["retired_at"] is None and qid not in {q.id for q in questions}]
         for qid in gone:
-            db["questions"].update(qid, {"retired_at": stamp})
+            db.table("questions").update(qid, {"retired_at": stamp})
     return LoadReport(added, updated, unchanged, len(gone))
 
 
-def _question(row: dict, snippet_rows: list[dict]) -> Question:
+def _question(row: dict[str, Any], snippet_rows: list[dict[str, Any]]) -> Question:
     snippets = tuple(
         Snippet(
             language=s["language"], code=s["code"], truncated=bool(s["truncated"]),
@@ -98,19 +99,21 @@ def get_question(db: Database, question_id: str, *, include_retired: bool = True
     return _question(rows[0], snippets)
 
 
-def _active(level: str | None, category: str | None) -> tuple[str, list]:
+def _active(level: str | None, category: str | None) -> tuple[str, list[str]]:
     where, args = ["retired_at is null"], []
     if level:
-        where.append("level = ?"); args.append(level)
+        where.append("level = ?")
+        args.append(level)
     if category:
-        where.append("category = ?"); args.append(category)
+        where.append("category = ?")
+        args.append(category)
     return " and ".join(where), args
 
 
 def active_questions(db: Database, level: str | None = None, category: str | None = None) -> list[Question]:
     where, args = _active(level, category)
     rows = list(db.query(f"select * from questions where {where} order by level, number", args))
-    snippets: dict[str, list[dict]] = {}
+    snippets: dict[str, list[dict[str, Any]]] = {}
     for s in db.query("select * from snippets order by question_id, position"):
         snippets.setdefault(s["question_id"], []).append(s)
     return [_question(row, snippets.get(row["id"], [])) for row in rows]
@@ -125,7 +128,8 @@ def categories(db: Database, level: str | None = None) -> list[str]:
     sql = "select category, min(level) lv, min(number) n from questions where retired_at is null"
     args = []
     if level:
-        sql += " and level = ?"; args.append(level)
+        sql += " and level = ?"
+        args.append(level)
     return [r["category"] for r in db.query(sql + " group by category order by lv, n", args)]
 
 
@@ -137,7 +141,8 @@ def search(db: Database, text: str, limit: int = 10) -> list[str]:
     """Question ids whose title or answer contains `text` (trigram FTS needs 3+ characters)."""
     if len(text) < 3:
         like = f"%{text}%"
-        rows = db.query("select id from questions where retired_at is null and (title like ? or answer like ?) limit ?", [like, like, limit])
+        rows = db.query("select id from questions where retired_at is null and (title like ? or answer like ?) limit ?",
+                        [like, like, limit])
     else:
         phrase = '"' + text.replace('"', '""') + '"'
         rows = db.query(

@@ -4,6 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from sqlite_utils import Database
+from sqlite_utils.db import Table
 
 from db.schema import migrations
 
@@ -20,3 +21,11 @@ def open_database(path: Path | str | None) -> Database:
     db.execute("PRAGMA busy_timeout = 5000")
     migrations.apply(db)
     return db
+
+
+def inserted_id(table: Table) -> int:
+    """The id of the row `table.insert(...)` just wrote (tables keyed by an integer id). sqlite-utils types
+    last_rowid as optional because it is unset before any insert; after one it is always there."""
+    if table.last_rowid is None:
+        raise RuntimeError(f"no row was inserted into {table.name}")
+    return table.last_rowid

@@ -2,14 +2,17 @@
 
 The rows here are the source of truth. An intent row is written before anything is sent to the
 channel, and the unique (guild_id, local_date) index makes a second row for the same day impossible.
+Functions that change a post by id return it as it is now, or None when no post has that id.
 """
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 from sqlite_utils import Database
 
 from bot.core.daily import INTENDED, POSTED, SKIPPED, UNRESOLVED, DailyPost, DailySettings
+from db.connection import inserted_id
 
 SETTINGS_COLUMNS = ("guild_id", "channel_id", "post_time", "timezone", "level", "reveal_time", "paused",
                     "active_since", "updated_at", "updated_by")
@@ -19,7 +22,7 @@ def _when(text: str | None) -> datetime | None:
     return datetime.fromisoformat(text) if text else None
 
 
-def _settings(row: dict) -> DailySettings:
+def _settings(row: dict[str, Any]) -> DailySettings:
     return DailySettings(
         guild_id=row["guild_id"], channel_id=row["channel_id"], post_time=row["post_time"], timezone=row["timezone"],
         level=row["level"], reveal_time=row["reveal_time"], paused=bool(row["paused"]),
@@ -27,7 +30,7 @@ def _settings(row: dict) -> DailySettings:
     )
 
 
-def _post(row: dict) -> DailyPost:
+def _post(row: dict[str, Any]) -> DailyPost:
     return DailyPost(
         id=row["id"], guild_id=row["guild_id"], local_date=date.fromisoformat(row["local_date"]),
         question_id=row["question_id"], cycle=row["cycle"], state=row["state"], channel_id=row["channel_id"],
@@ -50,7 +53,7 @@ def save_settings(db: Database, settings: DailySettings) -> DailySettings:
     for name in ("active_since", "updated_at"):
         row[name] = row[name].isoformat() if row[name] else None
     row["paused"] = int(row["paused"])
-    db["daily_settings"].upsert(row, pk="guild_id")
+    db.table("daily_settings").upsert(row, pk="guild_id")
     return settings
 
 
@@ -88,16 +91,16 @@ def cycle_usage(db: Database, guild_id: int) -> tuple[int, set[str], str | None]
 
 def insert_intent(db: Database, guild_id: int, day: date, question_id: str | None, cycle: int, channel_id: int,
                   week_key: str, month_key: str, now: datetime, *, state: str, reason: str | None = None) -> DailyPost:
-    db["daily_posts"].insert({
+    table = db.table("daily_posts").insert({
         "guild_id": guild_id, "local_date": day.isoformat(), "question_id": question_id, "cycle": cycle, "state": state,
         "channel_id": channel_id, "reason": reason, "intended_at": now.isoformat(), "week_key": week_key,
         "month_key": month_key, "attempts": 1,
     })
-    return post_for_date(db, guild_id, day)
+    return _post(table.get(inserted_id(table)))
 
 
 def retry_intent(db: Database, post_id: int, question_id: str | None, cycle: int, channel_id: int, now: datetime,
-                 state: str) -> DailyPost:
+                 state: str) -> DailyPost | None:
     """Make a pending or skipped row an intent again (same day, same id: its marker is unchanged)."""
     db.execute("update daily_posts set state = ?, question_id = ?, cycle = ?, channel_id = ?, reason = null, "
                "retry_at = null, intended_at = ?, attempts = attempts + 1 where id = ?",
@@ -105,7 +108,7 @@ def retry_intent(db: Database, post_id: int, question_id: str | None, cycle: int
     return get_post(db, post_id)
 
 
-def set_state(db: Database, post_id: int, state: str, reason: str | None = None) -> DailyPost:
+def set_state(db: Database, post_id: int, state: str, reason: str | None = None) -> DailyPost | None:
     db.execute("update daily_posts set state = ?, reason = ? where id = ?", [state, reason, post_id])
     return get_post(db, post_id)
 
@@ -137,7 +140,7 @@ def record_failure(db: Database, post_id: int, attempts: int, state: str, error:
     return cursor.rowcount == 1
 
 
-def mark_posted(db: Database, post_id: int, message_id: int, thread_id: int | None, now: datetime) -> DailyPost:
+def mark_posted(db: Database, post_id: int, message_id: int, thread_id: int | None, now: datetime) -> DailyPost | None:
     """Posted, with the next seq of its server: from here on it is the open daily question."""
     with db.atomic():
         db.execute(
@@ -147,7 +150,7 @@ def mark_posted(db: Database, post_id: int, message_id: int, thread_id: int | No
     return get_post(db, post_id)
 
 
-def mark_revealed(db: Database, post_id: int, now: datetime, note: str | None) -> DailyPost:
+def mark_revealed(db: Database, post_id: int, now: datetime, note: str | None) -> DailyPost | None:
     db.execute("update daily_posts set revealed_at = ?, reveal_note = ?, reveal_retry_at = null "
                "where id = ?", [now.isoformat(), note, post_id])
     return get_post(db, post_id)
@@ -159,7 +162,7 @@ def page_revealed(db: Database, post_id: int, pages: int, now: datetime) -> None
                "reveal_started_at = coalesce(reveal_started_at, ?) where id = ?", [pages, now.isoformat(), post_id])
 
 
-def reveal_failed(db: Database, post_id: int, note: str, retry_at: datetime | None) -> DailyPost:
+def reveal_failed(db: Database, post_id: int, note: str, retry_at: datetime | None) -> DailyPost | None:
     db.execute("update daily_posts set reveal_note = ?, reveal_failures = reveal_failures + 1, reveal_retry_at = ? "
                "where id = ?", [note, retry_at.isoformat() if retry_at else None, post_id])
     return get_post(db, post_id)

@@ -3,14 +3,17 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
+from typing import Any
 
 from sqlite_utils import Database
+
+from db.connection import inserted_id
 
 
 def _remember_member(db: Database, guild_id: int, user_id: int, display_name: str | None, now: str) -> None:
     if display_name:
-        db["members"].upsert({"guild_id": guild_id, "user_id": user_id, "display_name": display_name, "updated_at": now},
-                             pk=("guild_id", "user_id"))
+        db.table("members").upsert({"guild_id": guild_id, "user_id": user_id, "display_name": display_name, "updated_at": now},
+                                   pk=("guild_id", "user_id"))
 
 
 def record_draw(db: Database, guild_id: int, user_id: int, question_id: str, now: datetime, *, via: str,
@@ -18,7 +21,7 @@ def record_draw(db: Database, guild_id: int, user_id: int, question_id: str, now
     stamp = now.isoformat()
     with db.atomic():
         _remember_member(db, guild_id, user_id, display_name, stamp)
-        db["draws"].insert({"guild_id": guild_id, "user_id": user_id, "question_id": question_id, "drawn_at": stamp, "via": via})
+        db.table("draws").insert({"guild_id": guild_id, "user_id": user_id, "question_id": question_id, "drawn_at": stamp, "via": via})
 
 
 def last_seen(db: Database, guild_id: int, user_id: int) -> dict[str, str]:
@@ -35,8 +38,8 @@ def current_question_id(db: Database, guild_id: int, user_id: int) -> str | None
 
 def record_reveal(db: Database, guild_id: int, user_id: int, question_id: str, now: datetime) -> None:
     """The member was shown the model answer of `question_id` (it decides a daily question's points)."""
-    db["reveals"].insert({"guild_id": guild_id, "user_id": user_id, "question_id": question_id,
-                          "revealed_at": now.isoformat()})
+    db.table("reveals").insert({"guild_id": guild_id, "user_id": user_id, "question_id": question_id,
+                                "revealed_at": now.isoformat()})
 
 
 def reveal_times(db: Database, guild_id: int, user_id: int, question_id: str) -> list[datetime]:
@@ -50,24 +53,24 @@ def record_answer(db: Database, guild_id: int, user_id: int, question_id: str, t
     stamp = now.isoformat()
     with db.atomic():
         _remember_member(db, guild_id, user_id, display_name, stamp)
-        table = db["answers"].insert({
+        table = db.table("answers").insert({
             "guild_id": guild_id, "user_id": user_id, "question_id": question_id, "text": text,
             "created_at": stamp, "daily_post_id": daily_post_id,
         })
-    return table.last_pk
+    return inserted_id(table)
 
 
-def answers_of(db: Database, guild_id: int, user_id: int) -> list[dict]:
+def answers_of(db: Database, guild_id: int, user_id: int) -> list[dict[str, Any]]:
     return list(db.query("select * from answers where guild_id = ? and user_id = ? order by created_at, id", [guild_id, user_id]))
 
 
 def record_feedback(db: Database, answer_id: int, score: int, covered: list[str], missed: list[str]) -> None:
     """The scorer's verdict on a saved answer (key point phrases as JSON lists)."""
-    db["answers"].update(answer_id, {"score": score, "covered": json.dumps(covered, ensure_ascii=False),
-                                     "missed": json.dumps(missed, ensure_ascii=False)})
+    db.table("answers").update(answer_id, {"score": score, "covered": json.dumps(covered, ensure_ascii=False),
+                                           "missed": json.dumps(missed, ensure_ascii=False)})
 
 
-def answer_history(db: Database, guild_id: int, user_id: int) -> list[dict]:
+def answer_history(db: Database, guild_id: int, user_id: int) -> list[dict[str, Any]]:
     """Every answer of a member with its question's category and score (None when not scored), oldest first."""
     return list(db.query(
         "select a.question_id, a.created_at, a.score, q.category, q.level from answers a "

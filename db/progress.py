@@ -10,6 +10,8 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
+from itertools import groupby
+from typing import Any
 
 from sqlite_utils import Database
 
@@ -57,28 +59,31 @@ def record_daily_answer(db: Database, post: DailyPost, user_id: int, text: str, 
                         display_name: str | None = None) -> Recorded:
     """Store an answer to a daily post. It counts only while the post is the server's open question;
     a later answer is kept as plain practice (no daily_post_id), so the fold never sees it."""
+    question_id = post.question_id
+    if question_id is None:  # a day skipped for want of questions: nothing was posted to answer
+        raise ValueError(f"daily post {post.id} has no question")
     with db.atomic():
         open_now = latest(db, post.guild_id)
-        counted = post.seq is not None and open_now is not None and open_now.seq == post.seq
-        answer_id = practice.record_answer(db, post.guild_id, user_id, post.question_id, text, now,
-                                           daily_post_id=post.id if counted else None, display_name=display_name)
+        seq = post.seq if open_now is not None and open_now.seq == post.seq else None  # None: not counted
+        answer_id = practice.record_answer(db, post.guild_id, user_id, question_id, text, now,
+                                           daily_post_id=post.id if seq is not None else None, display_name=display_name)
         state = streak_state(db, post.guild_id, user_id)
-        if counted:
-            state = _apply(db, post.guild_id, user_id, state, post.seq, (ALL, post.week_key, post.month_key))
-    return Recorded(answer_id, counted, state)
+        if seq is not None:
+            state = _apply(db, post.guild_id, user_id, state, seq, (ALL, post.week_key, post.month_key))
+    return Recorded(answer_id, seq is not None, state)
 
 
 def _apply(db: Database, guild_id: int, user_id: int, state: StreakState, seq: int, keys: Iterable[str]) -> StreakState:
     after = answer(state, seq)
     if after == state:  # a second answer to the same question
         return state
-    db["streaks"].upsert({"guild_id": guild_id, "user_id": user_id, **asdict(after)}, pk=("guild_id", "user_id"))
+    db.table("streaks").upsert({"guild_id": guild_id, "user_id": user_id, **asdict(after)}, pk=("guild_id", "user_id"))
     for key in keys:
         rows = list(db.query("select answers, run, alive_until from board_stats where guild_id = ? and period_key = ? "
                              "and user_id = ?", [guild_id, key, user_id]))
         row = board_answer(BoardRow(**rows[0]) if rows else None, after)
-        db["board_stats"].upsert({"guild_id": guild_id, "period_key": key, "user_id": user_id, **asdict(row)},
-                                 pk=("guild_id", "period_key", "user_id"))
+        db.table("board_stats").upsert({"guild_id": guild_id, "period_key": key, "user_id": user_id, **asdict(row)},
+                                       pk=("guild_id", "period_key", "user_id"))
     return after
 
 
@@ -98,42 +103,35 @@ def record_daily_score(db: Database, answer_id: int, score: int, covered: list[s
     return verdict
 
 
-_FIRST_JUDGED = ("select a.id, a.user_id, a.question_id, a.score, a.created_at, p.posted_at, p.revealed_at, p.reveal_note, "
-                 "p.reveal_started_at, "
-                 "p.week_key, p.month_key from answers a join daily_posts p on p.id = a.daily_post_id "
-                 "where a.score is not null and a.id = (select min(b.id) from answers b where b.daily_post_id = a.daily_post_id "
-                 "and b.user_id = a.user_id and b.score is not null)")
+# what decides when a daily post's model answer was shown (bot.core.points.Exposure)
+_EXPOSURE_COLUMNS = "question_id, posted_at, revealed_at, reveal_note, reveal_started_at"
 
 
 def points_verdict(db: Database, answer_id: int) -> PointsVerdict | None:
-    """What a daily answer earned and why: LATE for one kept as practice (its question had closed), None
-    for an unknown answer id."""
-    rows = list(db.query("select guild_id, user_id, daily_post_id, score from answers where id = ?",
-                         [answer_id]))
+    """What a daily answer earned and why (bot.core.points.verdict): LATE for one kept as practice (its
+    question had closed), None for an unknown answer id."""
+    rows = list(db.query("select guild_id, user_id, daily_post_id from answers where id = ?", [answer_id]))
     if not rows or rows[0]["daily_post_id"] is None:
         return PointsVerdict(points.LATE) if rows else None
-    row = rows[0]
-    if row["score"] is None:
-        return PointsVerdict(points.UNJUDGED)
-    first = next(db.query(_FIRST_JUDGED + " and a.daily_post_id = ? and a.user_id = ?", [row["daily_post_id"], row["user_id"]]))
-    reveals = practice.reveal_times(db, row["guild_id"], row["user_id"], first["question_id"])
-    seen, earned = _first_points(first, reveals)
-    if first["id"] != answer_id:
-        return PointsVerdict(points.NOT_FIRST, 0, earned)
-    return PointsVerdict(seen or points.POINTS, earned, earned)
+    guild_id, user_id, post_id = rows[0]["guild_id"], rows[0]["user_id"], rows[0]["daily_post_id"]
+    answers = [_daily_answer(r) for r in db.query(
+        "select id, score, created_at from answers where daily_post_id = ? and user_id = ?", [post_id, user_id])]
+    post = next(db.query(f"select {_EXPOSURE_COLUMNS} from daily_posts where id = ?", [post_id]))
+    reveals = practice.reveal_times(db, guild_id, user_id, post["question_id"])
+    return points.verdict(answer_id, answers, _exposure(post, reveals))
 
 
-def _first_points(first: dict, reveals: list[datetime]) -> tuple[str | None, int]:
-    """(how the model answer was seen before it or None, the points) of a first judged daily answer."""
-    when = datetime.fromisoformat
-    # public from the first page out; revealed_at with a note and no page out was a reveal given up that
-    # showed nothing
-    shown = first["reveal_started_at"] or (
-        first["revealed_at"] if first["revealed_at"] and not first["reveal_note"] else None)
-    public = when(shown) if shown else None
-    posted = when(first["posted_at"]) if first["posted_at"] else None
-    seen = points.model_answer_seen(when(first["created_at"]), posted, public, reveals)
-    return seen, 0 if seen else first["score"]
+def _when(text: str | None) -> datetime | None:
+    return datetime.fromisoformat(text) if text else None
+
+
+def _daily_answer(row: dict[str, Any]) -> points.DailyAnswer:
+    return points.DailyAnswer(row["id"], row["score"], datetime.fromisoformat(row["created_at"]))
+
+
+def _exposure(post: dict[str, Any], reveals: Iterable[datetime]) -> points.Exposure:
+    public = points.public_reveal_at(_when(post["reveal_started_at"]), _when(post["revealed_at"]), post["reveal_note"])
+    return points.Exposure(_when(post["posted_at"]), public, tuple(reveals))
 
 
 def rebuild(db: Database, guild_id: int | None = None) -> int:
@@ -145,10 +143,10 @@ def rebuild(db: Database, guild_id: int | None = None) -> int:
             db.execute("delete from streaks where guild_id = ?", [guild])
             db.execute("delete from board_stats where guild_id = ?", [guild])
             states, boards = _replay(db, guild)
-            db["streaks"].insert_all(({"guild_id": guild, "user_id": u, **asdict(s)} for u, s in states.items()), batch_size=5000)
-            points = _replay_points(db, guild)
-            db["board_stats"].insert_all(
-                ({"guild_id": guild, "period_key": k, "user_id": u, **asdict(r), "points": points.get((u, k), 0)}
+            db.table("streaks").insert_all(({"guild_id": guild, "user_id": u, **asdict(s)} for u, s in states.items()), batch_size=5000)
+            held = _replay_points(db, guild)
+            db.table("board_stats").insert_all(
+                ({"guild_id": guild, "period_key": k, "user_id": u, **asdict(r), "points": held.get((u, k), 0)}
                  for (u, k), r in boards.items()), batch_size=5000)
             members += len(states)
     return members
@@ -174,11 +172,17 @@ def _replay_points(db: Database, guild_id: int) -> dict[tuple[int, str], int]:
     for user_id, question_id, at in db.execute("select user_id, question_id, revealed_at from reveals where guild_id = ?",
                                                [guild_id]):
         reveals[user_id, question_id].append(datetime.fromisoformat(at))
+    posts = {p["id"]: p for p in db.query(f"select id, week_key, month_key, {_EXPOSURE_COLUMNS} from daily_posts "
+                                          "where guild_id = ?", [guild_id])}
+    # unjudged answers cannot be first (bot.core.points.first_verdict skips them): leave them out
+    rows = db.query("select daily_post_id, user_id, id, score, created_at from answers where guild_id = ? "
+                    "and daily_post_id is not null and score is not null order by daily_post_id, user_id", [guild_id])
     totals: dict[tuple[int, str], int] = defaultdict(int)
-    for first in db.query(_FIRST_JUDGED + " and a.guild_id = ?", [guild_id]):
-        _, earned = _first_points(first, reveals[first["user_id"], first["question_id"]])
-        for key in (ALL, first["week_key"], first["month_key"]):
-            totals[first["user_id"], key] += earned
+    for (post_id, user_id), answers in groupby(rows, key=lambda r: (r["daily_post_id"], r["user_id"])):
+        post = posts[post_id]
+        first = points.first_verdict(map(_daily_answer, answers), _exposure(post, reveals[user_id, post["question_id"]]))
+        for key in (ALL, post["week_key"], post["month_key"]):
+            totals[user_id, key] += first[1].points if first else 0
     return totals
 
 
@@ -217,12 +221,12 @@ def top(db: Database, guild_id: int, period_key: str, by: str, latest_seq: int, 
 def count_above(db: Database, guild_id: int, period_key: str, by: str, latest_seq: int, value: int) -> int:
     """How many members rank strictly above `value`."""
     if by in COUNTED:
-        return db.execute(f"select count(*) from board_stats where guild_id = ? and period_key = ? and {by} > ?",
-                          [guild_id, period_key, value]).fetchone()[0]
+        return int(db.execute(f"select count(*) from board_stats where guild_id = ? and period_key = ? and {by} > ?",
+                              [guild_id, period_key, value]).fetchone()[0])
     alive = list(range(latest_seq, latest_seq + ALIVE_SPAN))
-    return db.execute(
+    return int(db.execute(
         f"select count(*) from board_stats where guild_id = ? and period_key = ? and alive_until in ({', '.join('?' * len(alive))}) "
-        "and run > ?", [guild_id, period_key, *alive, value]).fetchone()[0]
+        "and run > ?", [guild_id, period_key, *alive, value]).fetchone()[0])
 
 
 def board_points(db: Database, guild_id: int, period_key: str, user_id: int) -> int:

@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlite_utils import Database
 
@@ -24,9 +25,9 @@ def save_rating(db: Database, guild_id: int, user_id: int, question_id: str, *, 
     """The new card state and the rating that led to it, together."""
     key = {"guild_id": guild_id, "user_id": user_id, "question_id": question_id}
     with db.atomic():
-        db["review_cards"].upsert({**key, "card": card, "due": stamp(due), "updated_at": stamp(now)},
-                                  pk=("guild_id", "user_id", "question_id"))
-        db["review_log"].insert({**key, "rating": rating, "reviewed_at": stamp(now)})
+        db.table("review_cards").upsert({**key, "card": card, "due": stamp(due), "updated_at": stamp(now)},
+                                        pk=("guild_id", "user_id", "question_id"))
+        db.table("review_log").insert({**key, "rating": rating, "reviewed_at": stamp(now)})
 
 
 def due_question_ids(db: Database, guild_id: int, user_id: int, now: datetime) -> list[str]:
@@ -38,7 +39,7 @@ def due_question_ids(db: Database, guild_id: int, user_id: int, now: datetime) -
     return [r["question_id"] for r in rows]
 
 
-def deck_summary(db: Database, guild_id: int, user_id: int, now: datetime) -> dict:
+def deck_summary(db: Database, guild_id: int, user_id: int, now: datetime) -> dict[str, Any]:
     """{"total": cards, "due": due by now, "next_due": earliest due as stored text or None} (active questions only)."""
     row = next(iter(db.query(
         "select count(*) total, coalesce(sum(c.due <= ?), 0) due, min(c.due) next_due "

@@ -12,7 +12,7 @@ migrations = Migrations("studybot")
 
 @migrations()
 def m001_question_bank(db: Database) -> None:
-    db["questions"].create(
+    db.table("questions").create(
         {
             "id": str, "level": str, "number": int, "category": str, "title": str, "answer": str,
             "rarity": str, "difficulty": str, "source": str, "notes": str, "key_points": str,
@@ -21,7 +21,7 @@ def m001_question_bank(db: Database) -> None:
         pk="id",
         not_null={"level", "number", "category", "title", "answer", "source"},
     )
-    db["snippets"].create(
+    db.table("snippets").create(
         {
             "question_id": str, "position": int, "language": str, "code": str, "truncated": int,
             "status": str, "output": str, "stderr": str, "reason": str, "seconds": float,
@@ -31,41 +31,41 @@ def m001_question_bank(db: Database) -> None:
         foreign_keys=[("question_id", "questions", "id")],
     )
     # trigram: Japanese has no spaces, so word tokenizers would index whole sentences as one token
-    db["questions"].enable_fts(["title", "answer"], tokenize="trigram", create_triggers=True)
-    db["questions"].create_index(["level", "retired_at"])
+    db.table("questions").enable_fts(["title", "answer"], tokenize="trigram", create_triggers=True)
+    db.table("questions").create_index(["level", "retired_at"])
 
 
 @migrations()
 def m002_practice(db: Database) -> None:
-    db["members"].create(
+    db.table("members").create(
         {"guild_id": int, "user_id": int, "display_name": str, "updated_at": str}, pk=("guild_id", "user_id")
     )
-    db["draws"].create(
+    db.table("draws").create(
         {"id": int, "guild_id": int, "user_id": int, "question_id": str, "drawn_at": str, "via": str},
         pk="id", foreign_keys=[("question_id", "questions", "id")],
     )
-    db["draws"].create_index(["guild_id", "user_id", "drawn_at"])
-    db["answers"].create(
+    db.table("draws").create_index(["guild_id", "user_id", "drawn_at"])
+    db.table("answers").create(
         {
             "id": int, "guild_id": int, "user_id": int, "question_id": str, "text": str, "created_at": str,
             "daily_post_id": int, "score": int, "covered": str, "missed": str,
         },
         pk="id", foreign_keys=[("question_id", "questions", "id")],
     )
-    db["answers"].create_index(["guild_id", "user_id", "created_at"])
-    db["answers"].create_index(["daily_post_id", "user_id"])
+    db.table("answers").create_index(["guild_id", "user_id", "created_at"])
+    db.table("answers").create_index(["daily_post_id", "user_id"])
 
 
 @migrations()
 def m003_daily(db: Database) -> None:
-    db["daily_settings"].create(
+    db.table("daily_settings").create(
         {
             "guild_id": int, "channel_id": int, "post_time": str, "timezone": str, "level": str,
             "reveal_time": str, "paused": int, "updated_at": str, "updated_by": int,
         },
         pk="guild_id", defaults={"paused": 0},
     )
-    db["daily_posts"].create(
+    db.table("daily_posts").create(
         {
             "id": int, "guild_id": int, "local_date": str, "question_id": str, "cycle": int, "state": str,
             "channel_id": int, "message_id": int, "thread_id": int, "reason": str,
@@ -74,17 +74,17 @@ def m003_daily(db: Database) -> None:
         pk="id", foreign_keys=[("question_id", "questions", "id")],
     )
     # one daily question per server and local date, whatever restarts happen
-    db["daily_posts"].create_index(["guild_id", "local_date"], unique=True)
+    db.table("daily_posts").create_index(["guild_id", "local_date"], unique=True)
 
 
 @migrations()
 def m004_review(db: Database) -> None:
-    db["review_cards"].create(
+    db.table("review_cards").create(
         {"guild_id": int, "user_id": int, "question_id": str, "card": str, "due": str, "updated_at": str},
         pk=("guild_id", "user_id", "question_id"), foreign_keys=[("question_id", "questions", "id")],
     )
-    db["review_cards"].create_index(["guild_id", "user_id", "due"])
-    db["review_log"].create(
+    db.table("review_cards").create_index(["guild_id", "user_id", "due"])
+    db.table("review_log").create(
         {"id": int, "guild_id": int, "user_id": int, "question_id": str, "rating": str, "reviewed_at": str},
         pk="id",
     )
@@ -92,8 +92,8 @@ def m004_review(db: Database) -> None:
 
 @migrations()
 def m005_streaks(db: Database) -> None:
-    db["daily_settings"].add_column("active_since", str)
-    posts = db["daily_posts"]
+    db.table("daily_settings").add_column("active_since", str)
+    posts = db.table("daily_posts")
     posts.add_column("seq", int)  # 1, 2, 3... per server in posting order; null until posted
     posts.add_column("week_key", str)
     posts.add_column("month_key", str)
@@ -103,11 +103,11 @@ def m005_streaks(db: Database) -> None:
     posts.create_index(["state"])
     # Derived from answers (db.progress keeps them in step in the answer's transaction and can rebuild
     # them): the per-member fold state, and one row per member and period for the leaderboards.
-    db["streaks"].create(
+    db.table("streaks").create(
         {"guild_id": int, "user_id": int, "run": int, "best": int, "freezes": int, "answered": int, "last_seq": int},
         pk=("guild_id", "user_id"),
     )
-    db["board_stats"].create(
+    db.table("board_stats").create(
         {"guild_id": int, "period_key": str, "user_id": int, "answers": int, "run": int, "alive_until": int},
         pk=("guild_id", "period_key", "user_id"),
     )
@@ -133,7 +133,7 @@ def m005_streaks(db: Database) -> None:
 @migrations()
 def m006_points(db: Database) -> None:
     # sum of each member's best score per daily question in the period, kept with the score's write
-    db["board_stats"].add_column("points", int, not_null_default=0)
+    db.table("board_stats").add_column("points", int, not_null_default=0)
     db.execute("create index board_by_points on board_stats (guild_id, period_key, points desc, user_id)")
 
 
@@ -141,11 +141,11 @@ def m006_points(db: Database) -> None:
 def m007_reveals(db: Database) -> None:
     # Each time a member opens a model answer (Reveal button, /reveal, the terminal): a daily question's
     # points count only an answer given before the member saw the model answer.
-    db["reveals"].create(
+    db.table("reveals").create(
         {"id": int, "guild_id": int, "user_id": int, "question_id": str, "revealed_at": str},
         pk="id", foreign_keys=[("question_id", "questions", "id")],
     )
-    db["reveals"].create_index(["guild_id", "user_id", "question_id", "revealed_at"])
+    db.table("reveals").create_index(["guild_id", "user_id", "question_id", "revealed_at"])
 
 
 @migrations()
@@ -153,7 +153,7 @@ def m008_daily_retries(db: Database) -> None:
     # A passing failure (network, Discord 5xx) is tried again later the same day instead of losing it;
     # each failure's reason is kept for /daily status. A reveal records each page as it goes out, so a
     # crash half-way resumes after the pages already in the channel.
-    posts = db["daily_posts"]
+    posts = db.table("daily_posts")
     posts.add_column("failures", int, not_null_default=0)
     posts.add_column("last_error", str)
     posts.add_column("retry_at", str)

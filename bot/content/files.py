@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -41,7 +42,7 @@ class Block:
 @dataclass
 class ParsedFile:
     path: Path
-    meta: dict
+    meta: dict[str, Any]  # the front matter as YAML read it
     meta_lines: dict[str, int]
     answer: str
     blocks: list[Block]
@@ -71,8 +72,8 @@ def parse_text(path: Path, text: str) -> ParsedFile:
     return parsed
 
 
-def _read_meta(path: Path, lines: list[str], problems: list[Problem]) -> tuple[dict, dict[str, int]]:
-    key_lines = {}
+def _read_meta(path: Path, lines: list[str], problems: list[Problem]) -> tuple[dict[str, Any], dict[str, int]]:
+    key_lines: dict[str, int] = {}
     for offset, line in enumerate(lines):
         match = re.match(r"^([A-Za-z_][\w-]*)\s*:", line)
         if match:
@@ -81,8 +82,8 @@ def _read_meta(path: Path, lines: list[str], problems: list[Problem]) -> tuple[d
         meta = yaml.safe_load("\n".join(lines)) or {}
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 2 if mark is not None else 2
-        problems.append(Problem(path, line, f"front matter is not valid YAML: {getattr(exc, 'problem', exc)}"))
+        at = mark.line + 2 if mark is not None else 2
+        problems.append(Problem(path, at, f"front matter is not valid YAML: {getattr(exc, 'problem', exc)}"))
         return {}, key_lines
     if not isinstance(meta, dict):
         problems.append(Problem(path, 2, "front matter must be a mapping of fields"))
@@ -134,13 +135,12 @@ def _block(info: str, code: str, line: int) -> Block:
 
 def attach_hidden(parsed: ParsedFile) -> list[Snippet]:
     """Turn blocks into snippets: `setup`/`completion` blocks belong to the displayed snippet before them."""
-    snippets: list[dict] = []
+    snippets: list[dict[str, Any]] = []
     for block in parsed.blocks:
         role = next((w for w in block.words if w in HIDDEN_ROLES), None)
         if role is None:
-            snippets.append(
-                dict(language=block.language, code=block.code, truncated="truncated" in block.words, line=block.line)
-            )
+            snippets.append({"language": block.language, "code": block.code, "truncated": "truncated" in block.words,
+                             "line": block.line})
             continue
         if not snippets:
             parsed.problems.append(Problem(parsed.path, block.line, f"a '{role}' block must follow the snippet it belongs to"))
@@ -174,11 +174,11 @@ def to_question(parsed: ParsedFile, snippets: list[Snippet]) -> Question:
     )
 
 
-def _optional_text(value) -> str | None:
+def _optional_text(value: object) -> str | None:
     return None if value is None or str(value).strip() == "" else str(value)
 
 
-def _key_point(raw) -> KeyPoint:
+def _key_point(raw: Any) -> KeyPoint:  # a string or a mapping, as YAML read it
     if isinstance(raw, str):
         return KeyPoint(raw)
     return KeyPoint(str(raw["phrase"]), tuple(str(s) for s in raw.get("synonyms") or ()))

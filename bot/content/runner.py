@@ -14,6 +14,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
@@ -99,7 +100,8 @@ def sandbox_env(home: str, stands_in: tuple[str, ...]) -> dict[str, str]:
 def execute(snippet: Snippet, limits: Limits, figures_to: Path, figure_prefix: str) -> SnippetResult:
     with tempfile.TemporaryDirectory(prefix="studybot-snippet-") as tmp:
         work, home = Path(tmp, "work"), Path(tmp, "home")
-        work.mkdir(), home.mkdir()
+        work.mkdir()
+        home.mkdir()
         (work / "snippet.py").write_text(f"{snippet.setup}\n{snippet.code}{snippet.completion}\n", encoding="utf-8")
         meta_file = home / "meta.json"
 
@@ -157,11 +159,11 @@ def _keep_figures(_home: Path, names: list[str], figures_to: Path, prefix: str) 
 
 def run_bank(
     questions: list[Question], outputs: Path, *, only: set[str] | None = None, force: bool = False,
-    limits: Limits = Limits(), workers: int = 2, report=print,
+    limits: Limits = Limits(), workers: int = 2, report: Callable[[str], object] = print,
 ) -> dict[str, SnippetResult]:
     """Run what changed (or everything with force); returns the fresh results by '<id>-<n>'."""
     outputs.mkdir(parents=True, exist_ok=True)
-    todo = []
+    todo: list[tuple[str, int, Snippet]] = []
     for question in questions:
         if only and question.id not in only:
             continue
@@ -170,11 +172,13 @@ def run_bank(
             if force or current.status == "pending":
                 todo.append((question.id, n, snippet))
 
-    def one(item) -> tuple[str, SnippetResult]:
+    def one(item: tuple[str, int, Snippet]) -> tuple[str, SnippetResult]:
         qid, n, snippet = item
         result = execute(snippet, limits, outputs, f"{qid}-{n}") if snippet.runnable else not_run(snippet)
         _store(outputs, qid, n, snippet, result)
-        report(f"{qid}-{n}: {result.status}" + (f" ({result.seconds:.1f} s)" if result.seconds else "") + (f" {result.reason}" if result.status not in ("ok", "not_run") else ""))
+        took = f" ({result.seconds:.1f} s)" if result.seconds else ""
+        why = f" {result.reason}" if result.status not in ("ok", "not_run") else ""
+        report(f"{qid}-{n}: {result.status}{took}{why}")
         return f"{qid}-{n}", result
 
     with ThreadPoolExecutor(max_workers=workers) as pool:

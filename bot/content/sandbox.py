@@ -29,11 +29,13 @@ def imported_names(path: str) -> set[str]:
     """Top-level packages the snippet imports itself (not what those packages pull in)."""
     import ast
 
+    with open(path, encoding="utf-8") as fh:
+        source = fh.read()
     try:
-        tree = ast.parse(open(path, encoding="utf-8").read())
+        tree = ast.parse(source)
     except SyntaxError:
         return set()
-    names = set()
+    names: set[str] = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
             names.update(alias.name.split(".")[0] for alias in node.names)
@@ -43,6 +45,7 @@ def imported_names(path: str) -> set[str]:
 
 
 def versions() -> dict[str, str]:
+    from contextlib import suppress
     from importlib import metadata
 
     found = {}
@@ -51,10 +54,8 @@ def versions() -> dict[str, str]:
         if module in stands_in:
             continue
         for dist in dists.get(module, ()):
-            try:
+            with suppress(metadata.PackageNotFoundError):
                 found[dist] = metadata.version(dist)
-            except metadata.PackageNotFoundError:
-                pass
     return dict(sorted(found.items()))
 
 

@@ -162,10 +162,11 @@ def subject_near(text: str, start: int, end: int, topics: set[str]) -> str | Non
     sentence_start, _ = _bounds(text, start, end, _SENTENCE_END)
     before = [m for m in marked if m[1] <= start]
     in_sentence = [m for m in before if m[0] >= sentence_start]
-    return (in_sentence or before or [(0, 0, None)])[-1][2]
+    nearest = in_sentence or before
+    return nearest[-1][2] if nearest else None
 
 
-def _bounds(text: str, start: int, end: int, stops: re.Pattern) -> tuple[int, int]:
+def _bounds(text: str, start: int, end: int, stops: re.Pattern[str]) -> tuple[int, int]:
     left = max((m.end() for m in stops.finditer(text, 0, start)), default=0)
     after = stops.search(text, end)
     return left, after.start() if after else len(text)

@@ -48,12 +48,13 @@ class InvalidDailySetting(StudyError):
 
 
 class DailyNotSetUp(StudyError):
-    def __init__(self):
-        super().__init__("このサーバーでは日替わり問題がまだ設定されていません。/daily setup で設定してください。 (Daily question not set up.)")
+    def __init__(self) -> None:
+        super().__init__("このサーバーでは日替わり問題がまだ設定されていません。/daily setup で設定してください。"
+                         " (Daily question not set up.)")
 
 
 class UnknownDailyPost(StudyError):
-    def __init__(self):
+    def __init__(self) -> None:
         super().__init__("この日替わり問題は見つかりません。 (Unknown daily question.)")
 
 

@@ -21,14 +21,16 @@ class StudyError(Exception):
 
 class UnknownQuestion(StudyError):
     def __init__(self, question_id: str):
-        super().__init__(f"問題 `{quoted(question_id)}` は見つかりません。/question で問題を引くか、候補から選んでください。 (Unknown question id.)")
+        super().__init__(f"問題 `{quoted(question_id)}` は見つかりません。/question で問題を引くか、候補から選んでください。"
+                         " (Unknown question id.)")
         self.question_id = question_id
 
 
 class NoCurrentQuestion(StudyError):
-    def __init__(self):
+    def __init__(self) -> None:
         # the same words fit /answer and /reveal (and their buttons' text boxes)
-        super().__init__("まだ問題を引いていません。先に /question で問題を出してください。 (No current question: draw one with /question first.)")
+        super().__init__("まだ問題を引いていません。先に /question で問題を出してください。"
+                         " (No current question: draw one with /question first.)")
 
 
 class InvalidAnswer(StudyError):

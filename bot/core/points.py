@@ -5,8 +5,9 @@ while it was open), and only when that answer came before the model answer was s
 own reveal of the question since the post went out, or the public reveal in the daily thread. Later
 answers are practice: they get feedback, and count for streaks, but no points.
 
-`model_answer_seen` decides; the live path (db.progress.record_daily_score) and the rebuild replay
-(db.progress._replay_points) both judge a first answer with it, through db.progress._first_points.
+Everything here is pure: db.progress reads the rows, turns them into `DailyAnswer`s and an `Exposure`,
+and stores what `verdict` (the live path, as an answer is scored) and `first_verdict` (the rebuild
+replay) decide. Both go through `first_verdict`, so a rebuild cannot disagree with the live path.
 """
 from __future__ import annotations
 
@@ -29,6 +30,32 @@ class PointsVerdict:
     question_points: int = 0  # what the member holds for the question (from its first judged answer)
 
 
+@dataclass(frozen=True)
+class DailyAnswer:
+    """One answer a member gave to a daily question while it was open."""
+
+    answer_id: int  # ids grow in the order answers are given: the lowest judged one is the first
+    score: int | None  # None: not judged (too short, English, copied), so it does not use up the first
+    answered_at: datetime
+
+
+@dataclass(frozen=True)
+class Exposure:
+    """When a daily question's model answer was shown to one member."""
+
+    posted_at: datetime | None  # the question went out; own reveals before it were practice
+    public_reveal_at: datetime | None  # the first page of the answer in the daily thread (public_reveal_at())
+    own_reveals: tuple[datetime, ...] = ()  # every time the member opened this question's model answer
+
+
+def public_reveal_at(started_at: datetime | None, revealed_at: datetime | None, note: str | None) -> datetime | None:
+    """When the daily thread showed the model answer: from its first page out (a reveal can fail half
+    way); a reveal marked done with a note and no page out was given up and showed nothing."""
+    if started_at is not None:
+        return started_at
+    return revealed_at if not note else None
+
+
 def model_answer_seen(answered_at: datetime, posted_at: datetime | None, public_reveal_at: datetime | None,
                       own_reveals: Iterable[datetime]) -> str | None:
     """REVEALED or PUBLIC when the model answer was shown to the member before `answered_at`, else None.
@@ -40,3 +67,26 @@ def model_answer_seen(answered_at: datetime, posted_at: datetime | None, public_
         return REVEALED
     return None
 
+
+def first_verdict(answers: Iterable[DailyAnswer], shown: Exposure) -> tuple[int, PointsVerdict] | None:
+    """(the first judged answer's id, what it earned) of one member's answers to a daily question;
+    None while none of them is judged."""
+    judged = [(a.answer_id, a.score, a.answered_at) for a in answers if a.score is not None]
+    if not judged:
+        return None
+    answer_id, score, answered_at = min(judged)
+    seen = model_answer_seen(answered_at, shown.posted_at, shown.public_reveal_at, shown.own_reveals)
+    earned = 0 if seen else score
+    return answer_id, PointsVerdict(seen or POINTS, earned, earned)
+
+
+def verdict(answer_id: int, answers: Iterable[DailyAnswer], shown: Exposure) -> PointsVerdict:
+    """What the answer `answer_id`, one of a member's `answers` to an open daily question, earned and why."""
+    answers = list(answers)
+    first = first_verdict(answers, shown)
+    if first is None or not any(a.answer_id == answer_id and a.score is not None for a in answers):
+        return PointsVerdict(UNJUDGED)
+    first_id, held = first
+    if first_id != answer_id:
+        return PointsVerdict(NOT_FIRST, 0, held.question_points)
+    return held

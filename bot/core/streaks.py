@@ -84,8 +84,10 @@ def now(state: StreakState, latest_seq: int) -> StreakNow:
 
 def board_answer(row: BoardRow | None, after: StreakState) -> BoardRow:
     """A period's row after an answer in that period that moved the member's state to `after`."""
-    continued = row is not None and after.run > 1  # run == 1: this answer started a new streak
-    return BoardRow((row.answers if row else 0) + 1, row.run + 1 if continued else 1, after.alive_until)
+    if row is None:
+        return BoardRow(1, 1, after.alive_until)
+    continued = after.run > 1  # run == 1: this answer started a new streak
+    return BoardRow(row.answers + 1, row.run + 1 if continued else 1, after.alive_until)
 
 
 def board_value(row: BoardRow, latest_seq: int) -> int:

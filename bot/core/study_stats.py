@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta, tzinfo
+from typing import Any
 
 from bot.core.daily import local_date
 from bot.core.streaks import StreakState, answer
@@ -52,7 +53,7 @@ def daily_streak_history(posts: Sequence[tuple[int, date]], answered: Iterable[i
     return out
 
 
-def best_scores(answers: Iterable[Mapping]) -> dict[str, int]:
+def best_scores(answers: Iterable[Mapping[str, Any]]) -> dict[str, int]:
     """Best score per question over rows with `question_id` and `score` (unscored rows are skipped)."""
     best: dict[str, int] = {}
     for row in answers:

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from sqlite_utils import Database
+
 from bot.core.daily import DailyPost
 from bot.core.errors import NoCurrentQuestion
 from bot.core.models import Question
@@ -41,7 +43,7 @@ class Answering:
     daily: Daily
 
     @property
-    def db(self):
+    def db(self) -> Database:
         return self.study.db
 
     def open_daily(self, guild_id: int) -> DailyPost | None:

@@ -19,8 +19,10 @@ from datetime import date, datetime, timedelta
 import matplotlib
 from matplotlib import dates as mdates
 from matplotlib import font_manager
+from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.ticker import AutoLocator
 from sqlite_utils import Database
 
 from bot.core.daily import local_date
@@ -113,10 +115,11 @@ def _render(data: StatsData, lang: str) -> bytes:
     streak_ax = fig.add_subplot(grid[0, 1], sharex=weekly_ax)  # the same weeks, the same dates
     _weekly(weekly_ax, data.weekly, text["weekly"])
     _streaks(streak_ax, data.streaks, text["streak"])
-    weekly_ax.set_xlim(*data.span)
+    weekly_ax.set_xlim(*data.span)  # type: ignore[arg-type]  # matplotlib converts dates; its stubs say float
     for ax in (weekly_ax, streak_ax):
-        ax.xaxis.set_major_locator(mdates.WeekdayLocator(byweekday=mdates.MO))
-        ax.xaxis.set_major_formatter(mdates.DateFormatter("%m/%d"))
+        mondays = mdates.WeekdayLocator(byweekday=mdates.MO)  # type: ignore[no-untyped-call]  # matplotlib.dates is unannotated
+        ax.xaxis.set_major_locator(mondays)
+        ax.xaxis.set_major_formatter(mdates.DateFormatter("%m/%d"))  # type: ignore[no-untyped-call]  # matplotlib.dates is unannotated
         ax.tick_params(axis="x", labelrotation=45, labelsize=8, labelbottom=True)
     _mastery(fig.add_subplot(grid[1, :]), data.mastery, text, lang)
     if data.empty:
@@ -127,28 +130,35 @@ def _render(data: StatsData, lang: str) -> bytes:
     return buffer.getvalue()
 
 
-def _weekly(ax, weekly: list[tuple[date, int]], title: str) -> None:
-    counts = [n for _, n in weekly]
-    ax.bar([d for d, _ in weekly], counts, width=6, align="edge", color="#5865F2")  # Monday to Saturday's end
+def _weekly(ax: Axes, weekly: list[tuple[date, int]], title: str) -> None:
+    mondays, counts = [d for d, _ in weekly], [n for _, n in weekly]  # each bar: Monday to Saturday's end
+    ax.bar(mondays, counts, width=6, align="edge", color="#5865F2")  # type: ignore[arg-type]  # matplotlib converts dates; its stubs say float
     ax.set_title(title)
     ax.set_ylim(0, max(counts + [1]) * 1.1)
-    ax.yaxis.get_major_locator().set_params(integer=True)
+    _whole_ticks(ax)
     ax.grid(axis="y", alpha=0.3)
 
 
-def _streaks(ax, streaks: list[tuple[date, int]], title: str) -> None:
+def _streaks(ax: Axes, streaks: list[tuple[date, int]], title: str) -> None:
     # each day's value holds from its start to the next day's: steps drawn "post" from day starts
     days = [d for d, _ in streaks] + [streaks[-1][0] + timedelta(days=1)]
     runs = [n for _, n in streaks] + [streaks[-1][1]]
-    ax.fill_between(days, runs, step="post", color="#57F287", alpha=0.5)
-    ax.step(days, runs, where="post", color="#2d9d5a")
+    ax.fill_between(days, runs, step="post", color="#57F287", alpha=0.5)  # type: ignore[arg-type]  # matplotlib converts dates; its stubs say float
+    ax.step(days, runs, where="post", color="#2d9d5a")  # type: ignore[arg-type]  # matplotlib converts dates; its stubs say float
     ax.set_title(title)
     ax.set_ylim(0, max(runs + [1]) + 1)
-    ax.yaxis.get_major_locator().set_params(integer=True)
+    _whole_ticks(ax)
     ax.grid(axis="y", alpha=0.3)
 
 
-def _mastery(ax, mastery: list[tuple[str, float]], text: dict, lang: str) -> None:
+def _whole_ticks(ax: Axes) -> None:
+    """Counts and streaks are whole numbers: the default y locator, told to skip fractions."""
+    locator = AutoLocator()
+    locator.set_params(integer=True)
+    ax.yaxis.set_major_locator(locator)
+
+
+def _mastery(ax: Axes, mastery: list[tuple[str, float]], text: dict[str, str], lang: str) -> None:
     names = [c if lang == "ja" or c.isascii() else CATEGORY_EN.get(c, f"category {i}") for i, (c, _) in enumerate(mastery, 1)]
     values = [v for _, v in mastery]
     bars = ax.barh(names[::-1], values[::-1], color="#FEE75C", edgecolor="#b59f00")

@@ -166,6 +166,13 @@ class SlotOutcome:
     retry_at: datetime | None = None  # in the server's zone
 
 
+def _known(post: DailyPost | None) -> DailyPost:
+    """A post looked up or changed by its id: None means no post has that id (rows are never deleted)."""
+    if post is None:
+        raise UnknownDailyPost()
+    return post
+
+
 @dataclass
 class Daily:
     db: Database
@@ -261,7 +268,7 @@ class Daily:
         cycle, used, _ = store.cycle_usage(self.db, guild_id)
         return DailyStatus(
             settings, rules.local_date(self.clock(), settings.zone), self.next_post_at(settings),
-            [PostLine(p, titles.get(p.question_id)) for p in posts], cycle, len(used),
+            [PostLine(p, titles.get(p.question_id) if p.question_id else None) for p in posts], cycle, len(used),
             len(bank.active_ids(self.db, settings.bank_level)))
 
     # -- posting ----------------------------------------------------------------------------------
@@ -344,7 +351,7 @@ class Daily:
         if qid is None:
             return NoPost(NO_QUESTIONS, post)
         self._in_flight.add(post.id)
-        return PostNow(post, bank.get_question(self.db, qid))
+        return PostNow(post, self._question_of(post))
 
     def _intend(self, settings: DailySettings, post: DailyPost, now: datetime) -> SlotAction:
         """Post a pending or skipped day again, under the same id (and so the same marker)."""
@@ -353,9 +360,9 @@ class Daily:
             qid, cycle = self._choose(settings) or (None, 0)
             if qid is None:
                 return NoPost(NO_QUESTIONS, store.set_state(self.db, post.id, SKIPPED, NO_QUESTIONS))
-        post = store.retry_intent(self.db, post.id, qid, cycle, settings.channel_id, now, INTENDED)
+        post = _known(store.retry_intent(self.db, post.id, qid, cycle, settings.channel_id, now, INTENDED))
         self._in_flight.add(post.id)
-        return PostNow(post, bank.get_question(self.db, qid))
+        return PostNow(post, self._question_of(post))
 
     def _choose(self, settings: DailySettings) -> tuple[str, int] | None:
         cycle, used, last = store.cycle_usage(self.db, settings.guild_id)
@@ -367,14 +374,14 @@ class Daily:
         back-filled. Only if the row is still that very intent: meanwhile another run may have
         reconciled it and recorded (and be sending) a new one, which this stale "not found" must not reset."""
         if found is not None:
-            return store.mark_posted(self.db, checked.id, found.message_id, found.thread_id, self.clock())
+            return _known(store.mark_posted(self.db, checked.id, found.message_id, found.thread_id, self.clock()))
         past = checked.local_date < rules.local_date(self.clock(), self.settings(checked.guild_id).zone)
         store.settle_intent(self.db, checked.id, checked.attempts, SKIPPED if past else PENDING, EXPIRED if past else None)
         return self._post(checked.id)
 
     def mark_posted(self, post_id: int, message_id: int, thread_id: int | None = None) -> DailyPost:
         self._in_flight.discard(post_id)
-        return store.mark_posted(self.db, post_id, message_id, thread_id, self.clock())
+        return _known(store.mark_posted(self.db, post_id, message_id, thread_id, self.clock()))
 
     def attempt_failed(self, attempt: DailyPost, failed: PostFailed, *, checking: bool) -> SlotOutcome | None:
         """Looking for (`checking`) or sending `attempt` failed. A missing channel or permission skips the
@@ -408,19 +415,19 @@ class Daily:
         out after it), or once a newer question is out; a reveal that failed for a passing reason waits
         for its retry time."""
         posts = store.unrevealed(self.db, guild_id)
-        if not posts:
+        open_now = progress_store.latest(self.db, guild_id)
+        if not posts or open_now is None:  # posted questions have a seq: there are both or neither
             return []
-        settings, now = self.settings(guild_id), self.clock()
-        open_seq = progress_store.latest(self.db, guild_id).seq
+        settings, now, open_seq = self.settings(guild_id), self.clock(), open_now.seq
 
         def due(p: DailyPost) -> bool:
             if p.reveal_retry_at is not None and now < p.reveal_retry_at:
                 return False
             at = rules.reveal_instant(p.local_date, settings)
             on_time = at is not None and now >= at and p.posted_at is not None and p.posted_at <= at
-            return p.seq < open_seq or on_time
+            return (p.seq is not None and p.seq < open_seq) or on_time
 
-        return [RevealDue(p, bank.get_question(self.db, p.question_id)) for p in posts if due(p)]
+        return [RevealDue(p, self._question_of(p)) for p in posts if due(p)]
 
     def page_revealed(self, post_id: int, pages: int) -> None:
         """`pages` pages of the reveal are out: a crash from here resumes after them."""
@@ -428,7 +435,7 @@ class Daily:
 
     def mark_revealed(self, post_id: int, note: str | None = None) -> DailyPost:
         """Done (or given up on, with `note`, which /daily status shows)."""
-        return store.mark_revealed(self.db, post_id, self.clock(), note)
+        return _known(store.mark_revealed(self.db, post_id, self.clock(), note))
 
     def reveal_failed(self, post: DailyPost, failed: PostFailed) -> DailyPost:
         """Tried again later (the pages already out are not sent again), unless the channel is gone or
@@ -437,8 +444,8 @@ class Daily:
         tries = post.reveal_failures + 1
         if failed.final or tries >= rules.REVEAL_TRIES:
             store.reveal_failed(self.db, post.id, failed.stored, None)
-            return store.mark_revealed(self.db, post.id, now, failed.stored)
-        return store.reveal_failed(self.db, post.id, failed.stored, now + rules.retry_delay(tries))
+            return _known(store.mark_revealed(self.db, post.id, now, failed.stored))
+        return _known(store.reveal_failed(self.db, post.id, failed.stored, now + rules.retry_delay(tries)))
 
     # -- members ----------------------------------------------------------------------------------
     def post(self, guild_id: int, post_id: int) -> DailyPost:
@@ -448,32 +455,37 @@ class Daily:
         return post
 
     def _post(self, post_id: int) -> DailyPost:
-        post = store.get_post(self.db, post_id)
-        if post is None:
-            raise UnknownDailyPost()
-        return post
+        return _known(store.get_post(self.db, post_id))
 
     def question(self, guild_id: int, post_id: int) -> Question:
         """The question of a daily post (the Reveal button shows its answer to the member who asks)."""
-        return bank.get_question(self.db, self.post(guild_id, post_id).question_id)
+        return self._question_of(self.post(guild_id, post_id))
+
+    def _question_of(self, post: DailyPost) -> Question:
+        """The question a post shows (retired ones too: the post still shows it); a day skipped for want
+        of questions has none to answer or reveal."""
+        question = bank.get_question(self.db, post.question_id) if post.question_id is not None else None
+        if question is None:
+            raise UnknownDailyPost()
+        return question
 
     def answer(self, guild_id: int, user_id: int, post_id: int, text: str | None,
                display_name: str | None = None) -> DailyAnswerReceipt:
         """Counts for streaks while the post is the server's open question; later it is kept as practice."""
         cleaned = clean_answer(text)
         post = self.post(guild_id, post_id)
+        question = self._question_of(post)
         recorded = progress_store.record_daily_answer(self.db, post, user_id, cleaned, self.clock(), display_name)
         open_now = progress_store.latest(self.db, guild_id)
         streak = streak_now(recorded.state, open_now.seq if open_now else 0)
-        feedback, verdict = self._grade(recorded.answer_id, post.question_id, cleaned)
-        return DailyAnswerReceipt(recorded.answer_id, post, self.question(guild_id, post_id), cleaned, recorded.counted,
-                                  streak, feedback, verdict)
+        feedback, verdict = self._grade(recorded.answer_id, question.id, cleaned)
+        return DailyAnswerReceipt(recorded.answer_id, post, question, cleaned, recorded.counted, streak, feedback, verdict)
 
     def _grade(self, answer_id: int, question_id: str, text: str) -> tuple[Feedback | None, PointsVerdict | None]:
         feedback = grade_safely(self.grader, answer_id, question_id, text)
         if feedback is None:
             return None, None
-        if feedback.judged:
+        if feedback.judged and feedback.score is not None:
             return feedback, progress_store.record_daily_score(self.db, answer_id, feedback.score, feedback.covered,
                                                                feedback.missed)
         return feedback, progress_store.points_verdict(self.db, answer_id)

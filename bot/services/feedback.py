@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
@@ -42,8 +43,8 @@ class Feedback:
     message: str
     contradicted: tuple[str, ...] = ()  # key points the answer negates or swaps (also in missed)
 
-    def as_json(self) -> dict:
-        data: dict = {"score": self.score, "covered": self.covered, "missed": self.missed}
+    def as_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"score": self.score, "covered": self.covered, "missed": self.missed}
         if self.contradicted:
             data["contradicted"] = list(self.contradicted)
         if not self.judged:
@@ -68,7 +69,7 @@ class _Point:
 
 @dataclass(frozen=True)
 class _Reference:
-    vector: object  # 1 x vocabulary sparse row, L2-normalised
+    vector: Any  # 1 x vocabulary scipy sparse row, L2-normalised (scipy and scikit-learn are untyped)
     points: tuple[_Point, ...]
     local: np.ndarray  # global n-gram index -> local index (0 = not in this question's key points)
     copy_source: CopySource
@@ -128,13 +129,13 @@ class Grader:
         return np.where(ids >= 0, ref.local[np.maximum(ids, 0)], 0)
 
 
-def _reference(q: Question, vector, vocabulary: dict[str, int], idf: np.ndarray) -> _Reference:
+def _reference(q: Question, vector: Any, vocabulary: dict[str, int], idf: np.ndarray) -> _Reference:
     topics = [split_topic(k.phrase) for k in q.key_points]
     # several topics (「バギングは…」「ブースティングは…」): each point is bound to its own, and its phrase is
     # matched without the topic, else 「ブースティングは並列」 would half-match 「バギングは並列」 by the topic's words
     contrast = len({t for t, _ in topics if t}) > 1
     ways = [[w for w in ((rest if contrast and topic else normalize(k.phrase)), *map(normalize, k.synonyms)) if w]
-            for k, (topic, rest) in zip(q.key_points, topics)]
+            for k, (topic, rest) in zip(q.key_points, topics, strict=True)]
     grams = sorted({vocabulary[g] for texts in ways for t in texts for g in _ngrams(t) if g in vocabulary})
     local = np.zeros(len(vocabulary), dtype=np.int64)
     local[grams] = np.arange(1, len(grams) + 1)
@@ -148,7 +149,7 @@ def _reference(q: Question, vector, vocabulary: dict[str, int], idf: np.ndarray)
         return _Phrase(len(text), w / w.sum() if w.sum() else w)
 
     points = tuple(_Point(k.phrase, tuple(phrase(t) for t in texts), topic if contrast else None)
-                   for k, texts, (topic, _) in zip(q.key_points, ways, topics))
+                   for k, texts, (topic, _) in zip(q.key_points, ways, topics, strict=True))
     return _Reference(vector, points, local, CopySource.of(q.answer, *(s.code for s in q.snippets)))
 
 
@@ -179,7 +180,7 @@ def _spans(phrase: _Phrase, hits: dict[int, np.ndarray], answer: str) -> set[tup
     found = {n: np.zeros(max(len(answer), 1)) for n in hits}
     for n, ids in hits.items():
         found[n][: ids.size] = phrase.weights[ids]
-    per_start = sum(found.values())
+    per_start = sum(found.values(), np.zeros(max(len(answer), 1)))
     window = np.convolve(per_start, np.ones(width))[width - 1 : width - 1 + per_start.size]
     return {_matched_span(found, int(start), width) for start in np.nonzero(window >= COVERED_AT)[0]}
 
@@ -196,9 +197,9 @@ def _matched_span(found: dict[int, np.ndarray], start: int, width: int) -> tuple
 
 
 def _feedback(ref: _Reference, verdicts: list[str], similarity: float) -> Feedback:
-    covered = [p.phrase for p, v in zip(ref.points, verdicts) if v == COVERED]
-    contradicted = tuple(p.phrase for p, v in zip(ref.points, verdicts) if v == CONTRADICTED)
-    missed = [p.phrase for p, v in zip(ref.points, verdicts) if v != COVERED]
+    covered = [p.phrase for p, v in zip(ref.points, verdicts, strict=True) if v == COVERED]
+    contradicted = tuple(p.phrase for p, v in zip(ref.points, verdicts, strict=True) if v == CONTRADICTED)
+    missed = [p.phrase for p, v in zip(ref.points, verdicts, strict=True) if v != COVERED]
     coverage = len(covered) / len(ref.points)
     closeness = min(1.0, similarity / SIMILARITY_FULL)
     raw = COVERAGE_WEIGHT * coverage + (1 - COVERAGE_WEIGHT) * closeness - NEGATION_PENALTY * len(contradicted)

@@ -46,7 +46,7 @@ class BoardEntry:
 @dataclass(frozen=True)
 class Leaderboard:
     period: str  # week | month | all
-    by: str  # streak | answers
+    by: str  # streak | answers | points
     period_key: str  # '2026-W48', '2026-11', 'all'; '' before the first daily question
     label: str
     entries: list[BoardEntry]
@@ -80,11 +80,11 @@ class Progress:
             return Leaderboard(period, by, "", period_label(ALL) if period == ALL else "", [], None)
         key = {"week": latest.week_key, "month": latest.month_key, ALL: ALL}[period]
         top = store.top(self.db, guild_id, key, by, latest.seq, limit)
-        caller = self._caller_value(guild_id, key, by, latest.seq, caller_id) if caller_id is not None else None
         names = store.display_names(self.db, guild_id, [u for u, _ in top] + ([caller_id] if caller_id is not None else []))
         entries = [BoardEntry(1 + sum(1 for _, v in top if v > value), user, names.get(user), value) for user, value in top]
-        if caller is not None:
-            value, rank = caller
+        caller = None
+        if caller_id is not None:
+            value, rank = self._caller_value(guild_id, key, by, latest.seq, caller_id)
             caller = BoardEntry(rank, caller_id, names.get(caller_id), value)
         return Leaderboard(period, by, key, period_label(key), entries, caller)
 

@@ -109,7 +109,7 @@ class Study:
     def grade_answer(self, answer_id: int, question_id: str, text: str) -> Feedback | None:
         """Score a saved answer and store the verdict; None without a grader."""
         feedback = grade_safely(self.grader, answer_id, question_id, text)
-        if feedback is not None and feedback.judged:
+        if feedback is not None and feedback.judged and feedback.score is not None:
             practice.record_feedback(self.db, answer_id, feedback.score, feedback.covered, feedback.missed)
         return feedback
 
@@ -152,6 +152,6 @@ class Study:
         if not text:
             return titles[:limit]
         by_id = [(i, t) for i, t in titles if i.startswith(text.lower())]
-        found = set(i for i, _ in by_id)
+        found = {i for i, _ in by_id}
         by_text = [(i, t) for i in bank.search(self.db, text, limit) for j, t in titles if j == i and i not in found]
         return (by_id + by_text)[:limit]
