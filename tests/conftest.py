@@ -1,13 +1,21 @@
-"""Shared fixtures: a migrated in-memory database, the real content, a fixed clock."""
+"""Shared fixtures: a migrated in-memory database, the real content, a fixed clock.
+
+The bank is parsed and loaded once per session into a template database; each test that needs it gets
+its own copy (SQLite's backup API), and the answer scorer is fitted once per distinct bank (fitting takes
+about a second and the fitted scorer is only read afterwards). Tests stay isolated: nothing mutable is shared.
+"""
 from __future__ import annotations
 
+import functools
 import random
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from sqlite_utils import Database
 
 from bot.services import Study, load_bank
+from bot.services.feedback import Grader
 from db.connection import open_database
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -41,11 +49,53 @@ def db():
     return open_database(None)
 
 
-@pytest.fixture
-def loaded_db(db):
+@functools.cache
+def _bank_template() -> Database:
+    db = open_database(None)
     result = load_bank(db, CONTENT, T0)
     assert result.problems == []
     return db
+
+
+def bank_database(path: Path | None = None) -> Database:
+    """A database holding the real bank as loaded at T0, copied from the session's template: in memory, or
+    a file at `path` (WAL, as open_database makes it). Same as open_database + load_bank(CONTENT, T0); a file
+    that exists already (a restart in a test) is opened and loaded as the bot does at start-up."""
+    if path is not None and Path(path).exists():
+        db = open_database(path)
+        assert load_bank(db, CONTENT, T0).problems == []
+        return db
+    db = Database(memory=True) if path is None else Database(path)
+    _bank_template().conn.backup(db.conn)
+    if path is not None:
+        db.enable_wal()
+    db.execute("PRAGMA foreign_keys = ON")
+    db.execute("PRAGMA busy_timeout = 5000")
+    return db
+
+
+_real_fit = Grader.fit.__func__  # type: ignore[attr-defined]
+_fitted: dict[str, Grader] = {}
+
+
+def _fit_once(cls: type[Grader], questions: list) -> Grader:
+    questions = list(questions)
+    key = repr(questions)
+    if key not in _fitted:
+        _fitted[key] = _real_fit(cls, questions)
+    return _fitted[key]
+
+
+@pytest.fixture(autouse=True, scope="session")
+def fit_each_bank_once():
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(Grader, "fit", classmethod(_fit_once))
+        yield
+
+
+@pytest.fixture
+def loaded_db():
+    return bank_database()
 
 
 @pytest.fixture

@@ -20,7 +20,8 @@ from bot.config import Config
 from bot.frontends.terminal import console_main, member_id, run_console
 from bot.frontends.terminal.parsing import parse, split_command
 from bot.frontends.terminal.render import card_text
-from bot.presenters.study import Card, question_card, reveal_pages
+from bot.presenters.cards import Card
+from bot.presenters.study import question_card, reveal_pages
 from db import practice
 from db.connection import open_database
 from tests.conftest import CONTENT, ROOT, FakeClock

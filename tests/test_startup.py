@@ -17,7 +17,7 @@ def studybot(*args, token: str | None = None, stdin: str = ""):
 
 def one_sentence(result) -> str:
     assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
-    lines = [l for l in result.stderr.splitlines() if l.strip()]
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
     assert len(lines) == 1, lines
     return lines[0]
 

@@ -107,23 +107,6 @@ class DailyPost:
     reveal_failures: int = 0
     reveal_retry_at: datetime | None = None
 
-    @property
-    def answer_custom_id(self) -> str:
-        """Carried by the posted message's Answer button: the marker that reconciling looks for."""
-        return f"daily:answer:{self.id}"
-
-    @property
-    def reveal_custom_id(self) -> str:
-        return f"daily:reveal:{self.id}"
-
-
-def parse_custom_id(custom_id: str) -> tuple[str, int] | None:
-    """('answer' | 'reveal', post id) for a daily post's button, else None."""
-    parts = custom_id.split(":")
-    if len(parts) == 3 and parts[0] == "daily" and parts[1] in ("answer", "reveal") and parts[2].isdigit():
-        return parts[1], int(parts[2])
-    return None
-
 
 def parse_hhmm(text: str, what: str = "time") -> str:
     """'9:05' -> '09:05'."""

@@ -130,10 +130,10 @@ def review_status_card(counts: ReviewCounts, now: datetime) -> Card:
     if counts.total == 0:
         return Card(title="復習する問題はまだありません (nothing to review yet)",
                     description="模範解答を表示したあと、思い出せたかを評価すると復習に追加されます。", kind="info")
-    if counts.due:
+    due = counts.next_due_at
+    if counts.due or due is None:
         text = f"いま復習できる問題が **{counts.due}** 問あります（全 {counts.total} 問）。"
     else:
-        due = counts.next_due_at
         text = (f"いま復習する問題はありません（全 {counts.total} 問）。"
                 f"次は {days_until(due, now)}、{due:%Y-%m-%d} ({zone_name(due)}) です。")
     return Card(title="復習 (review)", description=text, kind="info")

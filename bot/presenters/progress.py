@@ -146,7 +146,7 @@ def daily_reveal_pages(post: DailyPost, question: Question, outputs_dir: Path | 
 
 
 def slot_outcome_card(outcome: SlotOutcome) -> Card:
-    if outcome.kind == "posted":
+    if outcome.kind == "posted" and outcome.post is not None:
         return Card(title="今日の問題を投稿しました (posted)", fields=(("チャンネル", ChannelRef(outcome.post.channel_id)),),
                     kind="reveal")
     if outcome.kind == "skipped":
@@ -155,7 +155,7 @@ def slot_outcome_card(outcome: SlotOutcome) -> Card:
         retry = f"\n{_when(outcome.retry_at)} に自動で再試行します。" if outcome.retry_at else ""
         return Card(title="投稿に失敗しました (failed; will retry)", description=reason_text(outcome.reason) + retry,
                     kind="error")
-    text = NO_POST.get(outcome.reason, outcome.reason or "")
+    text = NO_POST.get(outcome.reason or "", outcome.reason or "")
     if outcome.reason == svc.WAS_SKIPPED and outcome.post is not None:
         text += f"\n理由: {reason_text(outcome.post.reason)}"
     return Card(title="投稿はありません (nothing to post)", description=text, kind="info")
@@ -221,7 +221,7 @@ def _board_note(board: Leaderboard) -> str:
 
 
 def _entry(entry: BoardEntry, unit: str) -> str:
-    medal = {1: "🥇", 2: "🥈", 3: "🥉"}.get(entry.rank, f"{entry.rank}.")
+    medal = {1: "🥇", 2: "🥈", 3: "🥉"}.get(entry.rank or 0, f"{entry.rank}.")
     return f"{medal} {member_name(entry.user_id, entry.name)} — {entry.value} {unit}"
 
 

@@ -64,7 +64,7 @@ NOT_SET_UP, PAUSED, NOT_DUE, ALREADY_POSTED, IN_PROGRESS, WAS_SKIPPED, RETRY_LAT
 
 @dataclass(frozen=True)
 class PostNow:
-    """Send this question to post.channel_id with buttons post.answer_custom_id / reveal_custom_id."""
+    """Send this question to post.channel_id, marked with the post's id (the Discord front end puts it in its buttons)."""
 
     post: DailyPost
     question: Question
@@ -72,7 +72,7 @@ class PostNow:
 
 @dataclass(frozen=True)
 class CheckExisting:
-    """An intent a crash left: look for post.answer_custom_id in the channel, then call `reconcile`."""
+    """An intent a crash left: look for the message marked with the post's id in the channel, then call `reconcile`."""
 
     post: DailyPost
 
@@ -112,7 +112,7 @@ class PostFailed(Exception):
 
 class DailyChannel(Protocol):
     async def find_post(self, post: DailyPost) -> PostedMessage | None:
-        """The message in post.channel_id whose button has post.answer_custom_id, if any (recent ones)."""
+        """The message in post.channel_id marked with post.id, if any (recent ones)."""
 
     async def send_post(self, post: DailyPost, question: Question) -> PostedMessage:
         """Post the question with its buttons and open its thread; raise PostFailed when impossible."""

@@ -15,7 +15,6 @@ from bot.core.daily import (
     is_due,
     local_date,
     next_slot,
-    parse_custom_id,
     parse_hhmm,
     parse_level,
     parse_timezone,
@@ -30,7 +29,7 @@ NEW_YORK = ZoneInfo("America/New_York")
 
 
 def settings(**kw) -> DailySettings:
-    base = dict(guild_id=1, channel_id=2, post_time="09:00", timezone="Europe/Berlin", level="mixed")
+    base = {"guild_id": 1, "channel_id": 2, "post_time": "09:00", "timezone": "Europe/Berlin", "level": "mixed"}
     return DailySettings(**{**base, **kw})
 
 
@@ -121,11 +120,6 @@ def test_a_cycle_shows_every_question_once_then_starts_again():
     assert shown[4][1] != shown[5][1]  # a new cycle does not open with the question just shown
     assert choose_daily_question([], 0, set(), None, rng) is None
 
-
-def test_custom_ids_round_trip():
-    assert parse_custom_id("daily:answer:12") == ("answer", 12)
-    assert parse_custom_id("daily:reveal:7") == ("reveal", 7)
-    assert parse_custom_id("question:answer:junior-01") is None
 
 
 def test_periods_follow_the_iso_week_and_month():

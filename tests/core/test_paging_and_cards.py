@@ -1,11 +1,12 @@
 """Long content is paged within Discord's limits and nothing is cut silently."""
 from __future__ import annotations
 
+from bot.commands.table import COMMANDS
 from bot.content.check import read_bank
 from bot.content.runner import with_results
 from bot.core.paging import split_markdown
-from bot.commands.table import COMMANDS
-from bot.presenters.study import DESCRIPTION_LIMIT, FIELD_LIMIT, TITLE_LIMIT, help_card, question_card, reveal_pages
+from bot.presenters.cards import DESCRIPTION_LIMIT, FIELD_LIMIT, TITLE_LIMIT
+from bot.presenters.study import help_card, question_card, reveal_pages
 from tests.conftest import CONTENT
 
 
@@ -26,7 +27,7 @@ def test_a_break_inside_code_closes_and_reopens_the_fence():
     assert len(pages) > 3
     for page in pages:
         assert len(page) <= 500 and page.startswith("```python") and page.rstrip().endswith("```")
-    lines = [l for p in pages for l in p.split("\n") if l.startswith("print")]
+    lines = [text for p in pages for text in p.split("\n") if text.startswith("print")]
     assert lines == [f"print({i})" for i in range(300)]
 
 

@@ -21,10 +21,9 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.config import Config
 from bot.frontends.discord.launch import build_discord_bot
-from bot.services import Study, load_bank
+from bot.services import Study
 from bot.services.feedback import Feedback
-from db.connection import open_database
-from tests.conftest import CONTENT, T0, FakeClock
+from tests.conftest import CONTENT, FakeClock, bank_database
 
 from .fake_discord import FakeDiscord, custom_ids, message_text, running_bot
 
@@ -68,8 +67,7 @@ class ManualScheduler(AsyncIOScheduler):
 
 def make_bot(db_path, clock: FakeClock, seed: int = 3):
     """The bot on the injected `clock`, its scheduler's timers armed but fired only by the test."""
-    db = open_database(db_path)
-    assert load_bank(db, CONTENT, T0).problems == []
+    db = bank_database(db_path)
     return build_discord_bot(Config(), Study(db, clock, random.Random(seed), CONTENT), scheduler=ManualScheduler(timezone=UTC))
 
 
@@ -91,14 +89,12 @@ class ScriptedGrader:
 def make_timed_bot(db_path, seed: int = 3, grader=None):
     """The bot as production builds it, scheduler included (real APScheduler timers and sweep), over
     the wall clock; `grader=None` fits the real scorer."""
-    db = open_database(db_path)
-    assert load_bank(db, CONTENT, T0).problems == []
+    db = bank_database(db_path)
     return build_discord_bot(Config(), Study(db, wall_clock, random.Random(seed), CONTENT, grader=grader))
 
 
 def make_study(db_path, seed: int = 3) -> Study:
-    db = open_database(db_path)
-    assert load_bank(db, CONTENT, T0).problems == []
+    db = bank_database(db_path)
     return Study(db, FakeClock(), random.Random(seed), CONTENT)
 
 

@@ -9,9 +9,8 @@ import pytest
 from bot.commands.table import COMMANDS
 from bot.config import Config
 from bot.frontends.discord.launch import build_discord_bot
-from bot.services import Study, load_bank
-from db.connection import open_database
-from tests.conftest import CONTENT, T0, FakeClock
+from bot.services import Study
+from tests.conftest import CONTENT, FakeClock, bank_database
 
 from .fake_discord import FakeDiscord, running_bot
 
@@ -20,9 +19,7 @@ SUBCOMMAND = 1
 
 
 def make_study(path) -> Study:
-    db = open_database(path)
-    assert load_bank(db, CONTENT, T0).problems == []
-    return Study(db, FakeClock(), random.Random(1), CONTENT)
+    return Study(bank_database(path), FakeClock(), random.Random(1), CONTENT)
 
 
 def synced_table(commands: list[dict]) -> dict[str, set[str]]:

@@ -11,9 +11,8 @@ import pytest
 from bot.config import Config
 from bot.frontends.discord.client import CommandSyncError
 from bot.frontends.discord.launch import build_discord_bot
-from bot.services import Study, load_bank
-from db.connection import open_database
-from tests.conftest import CONTENT, ROOT, T0, FakeClock
+from bot.services import Study
+from tests.conftest import CONTENT, ROOT, FakeClock, bank_database
 
 from .fake_discord import FAKE_TOKEN, FakeDiscord, running_bot
 
@@ -22,8 +21,7 @@ NOT_OUR_SERVER = 123456789012345678
 
 
 async def test_syncing_to_a_server_the_bot_is_not_in_is_refused_like_discord_does(fake_discord: FakeDiscord, tmp_path):
-    db = open_database(tmp_path / "bot.sqlite3")
-    load_bank(db, CONTENT, T0)
+    db = bank_database(tmp_path / "bot.sqlite3")
     bot = build_discord_bot(Config(dev_guild_id=NOT_OUR_SERVER), Study(db, FakeClock(), random.Random(1), CONTENT))
     with pytest.raises(CommandSyncError, match=f"dev_guild_id {NOT_OUR_SERVER}: the bot is not in that server"):
         async with running_bot(fake_discord, bot):

@@ -7,8 +7,9 @@ import random
 import pytest
 
 from bot.content.check import read_bank
+from bot.presenters.cards import FIELD_LIMIT
 from bot.presenters.feedback import feedback_fields, with_feedback
-from bot.presenters.study import FIELD_LIMIT, answer_receipt
+from bot.presenters.study import answer_receipt
 from bot.services import Study
 from bot.services.feedback import Feedback, Grader
 from db import practice

@@ -74,7 +74,8 @@ def run(server: Server, days: Days, answered: str) -> None:
 def test_the_streak_panel_is_the_daily_question_streak(tokyo, loaded_db, clock):
     server, days = tokyo
     run(server, days, "yyyyyyy.y-y..yy")  # 7 answers earn a freeze; a miss spends it; the next miss ends it
-    days.next(-1); days.at(21)
+    days.next(-1)
+    days.at(21)
     data = stats_data(loaded_db, 1, 10, clock.now, weeks=3)
     by_day = dict(data.streaks)
     assert by_day[date(2026, 11, 26)] == 7
@@ -102,7 +103,8 @@ def test_the_chart_is_drawn_without_the_database(answered, loaded_db):
     data = stats_data(answered, 1, 10, T0)
     pngs = []
     worker = threading.Thread(target=lambda: pngs.append(render_png(data)))  # as /stats does, off the event loop
-    worker.start(); worker.join()
+    worker.start()
+    worker.join()
     assert pixels(pngs[0]).shape[:2] == (750, 1000)
 
 

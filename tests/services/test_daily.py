@@ -23,10 +23,9 @@ from bot.core.daily import (
     UnknownDailyPost,
 )
 from bot.presenters.progress import slot_outcome_card, status_card
-from bot.services import load_bank
 from bot.services.daily import CheckExisting, Daily, NoPost, PostedMessage, PostFailed, PostNow, run_reveals, run_slot
 from db.connection import open_database
-from tests.conftest import CONTENT, T0
+from tests.conftest import bank_database
 
 TOKYO = ZoneInfo("Asia/Tokyo")
 GUILD, CHANNEL = 10, 100
@@ -64,7 +63,7 @@ class FakeChannel:
         if post.channel_id in self.gone:
             raise PostFailed(self.gone[post.channel_id])
         for m in self.messages[post.channel_id]:
-            if post.answer_custom_id in m["custom_ids"]:
+            if ("post", post.id) in m["markers"]:
                 return PostedMessage(m["id"], m["thread"])
         return None
 
@@ -76,7 +75,7 @@ class FakeChannel:
             raise self.send_errors.pop(0)
         mid = next(self._ids)
         self.messages[post.channel_id].append(
-            {"id": mid, "thread": mid + 1, "custom_ids": (post.answer_custom_id, post.reveal_custom_id),
+            {"id": mid, "thread": mid + 1, "markers": (("post", post.id),),
              "question": question.id, "date": post.local_date})
         if self.crash_after_send:
             raise Crash()
@@ -217,8 +216,7 @@ def test_two_restarts_in_a_row_do_not_double_post(daily, channel, clock):
 
 def test_restart_on_a_real_file(tmp_path, clock):
     path = tmp_path / "studybot.sqlite3"
-    db = open_database(path)
-    load_bank(db, CONTENT, T0)
+    db = bank_database(path)
     clock.now = tokyo(25, 8)
     Daily(db, clock).setup(GUILD, CHANNEL, "09:00", "Asia/Tokyo", "junior")
     clock.now = tokyo(25, 9)

@@ -36,7 +36,8 @@ def points(progress: Progress, period: str = "all") -> list[tuple[int, int]]:
 
 def test_points_are_the_first_judged_answer_per_daily_question(world):
     server, days, progress, _ = world
-    days.at(9); server.post()
+    days.at(9)
+    server.post()
     days.at(10)
     assert answer(server, 1, "40 最初").feedback.score == 40
     answer(server, 1, "70 改善")   # a better retry is practice: it does not change the points
@@ -44,7 +45,9 @@ def test_points_are_the_first_judged_answer_per_daily_question(world):
     answer(server, 2, "english answer")  # not judged: it does not use up the first answer
     answer(server, 2, "55 日本語で")
     answer(server, 3, "90 満点近い")
-    days.next(); days.at(9); server.post()
+    days.next()
+    days.at(9)
+    server.post()
     days.at(10)
     answer(server, 1, "60 二日目")
     board = progress.leaderboard(1, "all", "points", caller_id=4)
@@ -57,7 +60,8 @@ def test_points_are_the_first_judged_answer_per_daily_question(world):
 
 def test_an_answer_after_the_members_own_reveal_earns_no_points(world):
     server, days, progress, answering = world
-    days.at(9); server.post()
+    days.at(9)
+    server.post()
     qid = server.open_post.question_id
     answering.reveal(1, 1, qid)  # the Reveal button, /reveal and the terminal all reveal through here
     days.at(9, 1)
@@ -71,7 +75,8 @@ def test_a_reveal_before_the_post_went_out_does_not_count(world, loaded_db):
     server, days, progress, answering = world
     for qid in [r["id"] for r in loaded_db.query("select id from questions")]:
         answering.reveal(1, 1, qid)  # practice: the member has read every model answer before
-    days.at(9); server.post()
+    days.at(9)
+    server.post()
     days.at(10)
     answer(server, 1, "50 一日目")
     assert points(progress) == [(1, 50)]
@@ -79,7 +84,8 @@ def test_a_reveal_before_the_post_went_out_does_not_count(world, loaded_db):
 
 def test_an_answer_after_the_public_reveal_in_the_thread_earns_no_points(world):
     server, days, progress, _ = world
-    days.at(9); server.post()
+    days.at(9)
+    server.post()
     answer(server, 1, "80 公開前")
     days.at(21)
     server.daily.mark_revealed(server.open_post.id)  # the model answer went out in the daily thread
@@ -91,7 +97,8 @@ def test_an_answer_after_the_public_reveal_in_the_thread_earns_no_points(world):
 
 def test_a_failed_public_reveal_did_not_show_the_answer(world):
     server, days, progress, _ = world
-    days.at(9); server.post()
+    days.at(9)
+    server.post()
     days.at(21)
     server.daily.mark_revealed(server.open_post.id, "channel_missing: gone")  # given up: nothing was shown
     days.at(22)
@@ -101,7 +108,8 @@ def test_a_failed_public_reveal_did_not_show_the_answer(world):
 
 def test_a_reveal_that_fails_half_way_is_public_from_its_first_page(world, loaded_db):
     server, days, progress, _ = world
-    days.at(9); server.post()
+    days.at(9)
+    server.post()
     post = server.open_post
     days.at(21)
     server.daily.page_revealed(post.id, 1)  # page 1 is in the thread, then Discord fails: retried later
@@ -116,7 +124,8 @@ def test_a_reveal_that_fails_half_way_is_public_from_its_first_page(world, loade
 
 def test_pasting_the_missed_points_as_a_second_answer_does_not_top_the_board(world):
     server, days, progress, answering = world
-    days.at(9); server.post()
+    days.at(9)
+    server.post()
     post = server.open_post.id
     days.at(10)
     first = answering.answer_daily(1, 1, post, "35 最初の回答")
@@ -130,8 +139,9 @@ def test_pasting_the_missed_points_as_a_second_answer_does_not_top_the_board(wor
 
 
 def test_receipts_say_why_there_are_no_points(world):
-    server, days, progress, answering = world
-    days.at(9); server.post()
+    server, days, _progress, answering = world
+    days.at(9)
+    server.post()
     post = server.open_post
     answering.reveal(1, 1, post.question_id)
     days.at(10)
@@ -144,16 +154,21 @@ def test_receipts_say_why_there_are_no_points(world):
     days.at(22)
     public = answering.answer_daily(1, 3, post.id, "90 公開後")
     assert "スレッドで公開された後" in dict(answered_card(public).fields)["ポイント (points)"]
-    days.next(); days.at(9); server.post()
+    days.next()
+    days.at(9)
+    server.post()
     late = answering.answer_daily(1, 4, post.id, "90 締め切り後")
     assert not late.daily.counted and "ポイント (points)" not in dict(answered_card(late).fields)
 
 
 def test_a_late_answer_scores_but_earns_no_points(world):
     server, days, progress, _ = world
-    days.at(9); server.post()
+    days.at(9)
+    server.post()
     first = server.open_post.id
-    days.next(); days.at(9); server.post()
+    days.next()
+    days.at(9)
+    server.post()
     late = server.daily.answer(1, 1, first, "80 遅れて回答")
     assert not late.counted and late.feedback.score == 80
     assert progress.leaderboard(1, "all", "points").entries == []
@@ -162,7 +177,8 @@ def test_a_late_answer_scores_but_earns_no_points(world):
 def test_points_survive_a_rebuild(world, loaded_db):
     server, days, progress, answering = world
     for day in range(3):
-        days.at(9); server.post()
+        days.at(9)
+        server.post()
         days.at(10)
         if day == 1:
             answering.reveal(1, 1, server.open_post.question_id)
