@@ -1,6 +1,8 @@
 """The composition root: the command line in, a front end or a bank tool run. Nothing imports this module.
 
-Start-up failures end with one sentence for the person starting the bot, never a traceback.
+Start-up failures end with one sentence for the person starting the bot, never a traceback. Each front
+end is imported only when it runs: a config error or `studybot content check` does not pay for loading
+discord.py, scikit-learn or rich.
 """
 from __future__ import annotations
 
@@ -8,9 +10,7 @@ import os
 import sys
 
 from bot import cli
-from bot.config import Config, ConfigError
-from bot.frontends.discord.launch import TOKEN_HELP, run_discord
-from bot.frontends.terminal import console_main
+from bot.config import TOKEN_HELP, Config, ConfigError
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -24,16 +24,28 @@ def main(argv: list[str] | None = None) -> int:
     if command in cli.BANK_TOOLS:
         return cli.BANK_TOOLS[command](config, args)
     if command == "console":
-        return console_main(config, member=args.member)
+        return terminal(config, member=args.member)
     if command == "discord":
-        return run_discord(config)
+        return discord(config)
     return run(config)
+
+
+def discord(config: Config) -> int:
+    from bot.frontends.discord.launch import run_discord
+
+    return run_discord(config)
+
+
+def terminal(config: Config, member: str | None = None) -> int:
+    from bot.frontends.terminal import console_main
+
+    return console_main(config, member=member)
 
 
 def run(config: Config) -> int:
     """The README's run command: Discord when a token is set, otherwise the terminal front end."""
     if os.environ.get("DISCORD_TOKEN", "").strip():
-        return run_discord(config)
+        return discord(config)
     print("DISCORD_TOKEN is not set, so studybot starts in the terminal. To connect to Discord: " + TOKEN_HELP,
           file=sys.stderr)
-    return console_main(config)
+    return terminal(config)

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+TOKEN_HELP = "Set DISCORD_TOKEN to your bot's token (see README: Connecting to Discord)."  # read only from the environment
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 
 

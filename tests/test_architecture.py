@@ -4,6 +4,7 @@ cycles (imports inside functions included), and only db/ writes SQL."""
 from __future__ import annotations
 
 import ast
+import functools
 import re
 import sys
 from pathlib import Path
@@ -28,7 +29,8 @@ def modules() -> dict[str, Path]:
 MODULES = modules()
 
 
-def imports_of(name: str) -> set[str]:
+@functools.cache
+def imports_of(name: str) -> frozenset[str]:
     """Every module `name` imports, at the top or inside a function, resolved to our modules where it can be."""
     path = MODULES[name]
     package = name if path.name == "__init__.py" else name.rpartition(".")[0]
@@ -42,7 +44,7 @@ def imports_of(name: str) -> set[str]:
                 base = ".".join(package.split(".")[: len(package.split(".")) - node.level + 1] + ([base] if base else []))
             found.add(base)
             found.update(f"{base}.{a.name}" for a in node.names if f"{base}.{a.name}" in MODULES)
-    return found
+    return frozenset(found)
 
 
 def ours(module: str) -> str | None:

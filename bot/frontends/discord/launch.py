@@ -12,11 +12,9 @@ import discord
 import yarl
 
 from bot.bootstrap import StartupError, build_services, open_study
-from bot.config import Config
+from bot.config import TOKEN_HELP, Config
 from bot.frontends.discord.client import CommandSyncError, StudyBot
 from bot.services import Services, Study
-
-TOKEN_HELP = "Set DISCORD_TOKEN to your bot's token (see README: Connecting to Discord)."
 
 
 def build_discord_bot(config: Config, services: Services | Study, **options: Any) -> StudyBot:
