@@ -14,6 +14,9 @@ from pathlib import Path
 import pytest
 from sqlite_utils import Database
 
+from bot.content.check import read_bank
+from bot.content.files import Problem
+from bot.core.models import Question
 from bot.services import Study, load_bank
 from bot.services.feedback import Grader
 from db.connection import open_database
@@ -47,6 +50,19 @@ def clock() -> FakeClock:
 @pytest.fixture
 def db():
     return open_database(None)
+
+
+@functools.cache
+def _parsed() -> tuple[tuple[Question, ...], tuple[Problem, ...]]:
+    questions, problems = read_bank(CONTENT)
+    return tuple(questions), tuple(problems)
+
+
+def parsed_bank() -> tuple[list[Question], list[Problem]]:
+    """The real bank's questions and problems as read_bank gives them, parsed once per session (the
+    questions are frozen; the lists are fresh for each caller)."""
+    questions, problems = _parsed()
+    return list(questions), list(problems)
 
 
 @functools.cache

@@ -5,11 +5,10 @@ import re
 
 import pytest
 
-from bot.content.check import read_bank
 from bot.content.runner import with_results
-from tests.conftest import CONTENT, SEEDS
+from tests.conftest import CONTENT, SEEDS, parsed_bank
 
-QUESTIONS, PROBLEMS = read_bank(CONTENT)
+QUESTIONS, PROBLEMS = parsed_bank()
 BY_ID = {q.id: q for q in QUESTIONS}
 SEED_FILES = {"junior": "000_f2f8452cb70b17b2.txt", "senior": "001_9ae542549b629b71.txt"}
 

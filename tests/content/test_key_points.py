@@ -3,11 +3,10 @@ from __future__ import annotations
 
 import pytest
 
-from bot.content.check import read_bank
 from bot.core.answer_text import normalize
-from tests.conftest import CONTENT
+from tests.conftest import parsed_bank
 
-QUESTIONS, _ = read_bank(CONTENT)
+QUESTIONS, _ = parsed_bank()
 
 
 @pytest.mark.parametrize("q", QUESTIONS, ids=lambda q: q.id)

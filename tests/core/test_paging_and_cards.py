@@ -2,12 +2,11 @@
 from __future__ import annotations
 
 from bot.commands.table import COMMANDS
-from bot.content.check import read_bank
 from bot.content.runner import with_results
 from bot.core.paging import split_markdown
 from bot.presenters.cards import DESCRIPTION_LIMIT, FIELD_LIMIT, TITLE_LIMIT
 from bot.presenters.study import help_card, question_card, reveal_pages
-from tests.conftest import CONTENT
+from tests.conftest import CONTENT, parsed_bank
 
 
 def test_short_text_is_one_page():
@@ -32,7 +31,7 @@ def test_a_break_inside_code_closes_and_reopens_the_fence():
 
 
 def test_every_question_renders_within_embed_limits():
-    questions, _ = read_bank(CONTENT)
+    questions, _ = parsed_bank()
     for q in questions:
         cards = [question_card(q)] + reveal_pages(with_results(q, CONTENT / "outputs"), CONTENT / "outputs")
         for card in cards:

@@ -3,14 +3,13 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from bot.content.check import read_bank
 from db import bank, practice
 from db.connection import open_database
-from tests.conftest import CONTENT, T0
+from tests.conftest import T0, parsed_bank
 
 
 def questions():
-    found, problems = read_bank(CONTENT)
+    found, problems = parsed_bank()
     assert problems == []
     return found
 

@@ -15,12 +15,11 @@ import pytest
 import yaml
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from bot.content.check import read_bank
 from bot.services.feedback import Feedback, Grader
-from tests.conftest import CONTENT, ROOT
+from tests.conftest import CONTENT, ROOT, parsed_bank
 
 LABELLED = yaml.safe_load((ROOT / "tests/feedback/labelled_answers.yaml").read_text(encoding="utf-8"))
-QUESTIONS, _ = read_bank(CONTENT)
+QUESTIONS, _ = parsed_bank()
 
 
 @pytest.fixture(scope="module")

@@ -6,21 +6,20 @@ import random
 
 import pytest
 
-from bot.content.check import read_bank
 from bot.presenters.cards import FIELD_LIMIT
 from bot.presenters.feedback import feedback_fields, with_feedback
 from bot.presenters.study import answer_receipt
 from bot.services import Study
 from bot.services.feedback import Feedback, Grader
 from db import practice
-from tests.conftest import CONTENT
+from tests.conftest import CONTENT, parsed_bank
 
 GOOD = "バギングは並列に学習して分散を減らし、ブースティングは逐次的に学習してバイアスを減らします。"
 
 
 @pytest.fixture(scope="module")
 def grader() -> Grader:
-    return Grader.fit(read_bank(CONTENT)[0])
+    return Grader.fit(parsed_bank()[0])
 
 
 def test_answer_is_graded_and_the_verdict_stored(loaded_db, clock, grader):

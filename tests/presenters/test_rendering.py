@@ -23,12 +23,11 @@ def test_the_terminal_names_itself_and_prints_small_print_as_a_line():
 
 
 def test_a_reveal_page_with_small_print_stays_within_the_description_limit():
-    from bot.content.check import read_bank
     from bot.content.runner import with_results
     from bot.presenters.study import reveal_pages
-    from tests.conftest import CONTENT
+    from tests.conftest import CONTENT, parsed_bank
 
-    questions, _ = read_bank(CONTENT)
+    questions, _ = parsed_bank()
     pages = [p for q in questions for p in reveal_pages(with_results(q, CONTENT / "outputs"), CONTENT / "outputs")]
     assert any(p.small_print for p in pages)
     assert max(len(discord_render.description(p) or "") for p in pages) <= DESCRIPTION_LIMIT

@@ -6,13 +6,12 @@ import random
 
 import pytest
 
-from bot.content.check import read_bank
 from bot.content.runner import with_results
 from bot.core.models import Question, Snippet, SnippetResult
 from bot.core.paging import split_markdown
 from bot.frontends.discord import render
 from bot.presenters.study import reveal_pages
-from tests.conftest import CONTENT
+from tests.conftest import CONTENT, parsed_bank
 
 ANSWER_CHARS, NOTE_CHARS, CODE_CHARS = "Ωλβ", "Ж", "x"  # none of them is in the fixed wording
 
@@ -46,7 +45,7 @@ def shown(cards) -> str:
 
 
 def test_every_page_of_the_real_bank_fits_discord():
-    questions, _ = read_bank(CONTENT)
+    questions, _ = parsed_bank()
     assert len(questions) == 29
     for q in questions:
         pages = reveal_pages(with_results(q, CONTENT / "outputs"), CONTENT / "outputs")
