@@ -31,9 +31,13 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def discord(config: Config) -> int:
+    token = os.environ.get("DISCORD_TOKEN", "").strip()
+    if not token:  # said before discord.py is loaded, which takes a while
+        print(f"studybot: DISCORD_TOKEN is not set. {TOKEN_HELP}", file=sys.stderr)
+        return 2
     from bot.frontends.discord.launch import run_discord
 
-    return run_discord(config)
+    return run_discord(config, token)
 
 
 def terminal(config: Config, member: str | None = None) -> int:

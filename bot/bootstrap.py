@@ -12,7 +12,6 @@ from datetime import UTC, datetime
 
 from bot.config import Config
 from bot.services import Answering, BankLoad, Clock, Daily, Progress, Review, Services, Study, load_bank
-from bot.services.feedback import Grader
 from db import bank
 from db.connection import open_database
 
@@ -50,8 +49,11 @@ def open_study(config: Config, *, clock: Clock = utc_now, rng: random.Random | N
 def build_services(study: Study) -> Services:
     """The other use-cases share the study's database, clock, randomness and answer scorer.
 
-    The scorer is fitted here, once at start-up, never inside an interaction."""
+    The scorer is fitted here, once at start-up, never inside an interaction. scikit-learn is imported only
+    here, so a start-up that fails earlier (a database that cannot be opened) says so at once."""
     if study.grader is None:
+        from bot.services.feedback import Grader
+
         study.grader = Grader.fit(bank.active_questions(study.db))
     daily = Daily(study.db, study.clock, study.rng, grader=study.grader)
     return Services(study=study, daily=daily, progress=Progress(study.db), review=Review(study.db, study.clock),

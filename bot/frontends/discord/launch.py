@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import sys
 from typing import Any
 
@@ -12,7 +11,7 @@ import discord
 import yarl
 
 from bot.bootstrap import StartupError, build_services, open_study
-from bot.config import TOKEN_HELP, Config
+from bot.config import Config
 from bot.frontends.discord.client import CommandSyncError, StudyBot
 from bot.services import Services, Study
 
@@ -34,11 +33,9 @@ def fail(message: str) -> int:
     return 2
 
 
-def run_discord(config: Config) -> int:
-    """`studybot discord`: connect and serve until stopped; returns the exit status."""
-    token = os.environ.get("DISCORD_TOKEN", "").strip()
-    if not token:
-        return fail(f"DISCORD_TOKEN is not set. {TOKEN_HELP}")
+def run_discord(config: Config, token: str) -> int:
+    """`studybot discord` with the token from the environment: connect and serve until stopped; returns the
+    exit status."""
     logging.basicConfig(level=config.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
         study = open_study(config)
