@@ -138,12 +138,13 @@ def grade_stdin(config: Config, args: argparse.Namespace) -> int:
 def grade(config: Config, question_id: str, text: str) -> int:
     """Feedback on an answer as JSON; works from the content files, before any `studybot load`."""
     from bot.content.check import read_bank
-    from bot.services.feedback import Grader
 
     questions, _ = read_bank(config.content_dir)
     if question_id not in {q.id for q in questions}:
         print(f"studybot: unknown question id '{question_id}' (see `studybot export`)", file=sys.stderr)
         return 2
+    from bot.services.feedback import Grader  # scikit-learn: seconds to load, so only for a real question
+
     feedback = Grader.fit(questions).grade(question_id, text)
     print(json.dumps(feedback.as_json(), ensure_ascii=False))
     return 0
