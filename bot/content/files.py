@@ -12,6 +12,10 @@ from typing import Any
 
 import yaml
 
+# libyaml's safe loader when PyYAML was built with it: the same documents, parsed about ten times faster
+# (every start-up reads the whole bank)
+SAFE_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 from bot.core.models import KeyPoint, Question, Snippet
 
 FENCE = re.compile(r"^(`{3,}|~{3,})\s*(.*)$")
@@ -79,7 +83,7 @@ def _read_meta(path: Path, lines: list[str], problems: list[Problem]) -> tuple[d
         if match:
             key_lines.setdefault(match.group(1), offset + 2)
     try:
-        meta = yaml.safe_load("\n".join(lines)) or {}
+        meta = yaml.load("\n".join(lines), Loader=SAFE_LOADER) or {}
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         at = mark.line + 2 if mark is not None else 2
