@@ -12,11 +12,11 @@ from typing import Any
 
 import yaml
 
+from bot.core.models import KeyPoint, Question, Snippet
+
 # libyaml's safe loader when PyYAML was built with it: the same documents, parsed about ten times faster
 # (every start-up reads the whole bank)
 SAFE_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-from bot.core.models import KeyPoint, Question, Snippet
 
 FENCE = re.compile(r"^(`{3,}|~{3,})\s*(.*)$")
 HIDDEN_ROLES = ("setup", "completion")

@@ -65,20 +65,27 @@ def finish() -> None:
         json.dump({"figures": figures, "versions": versions()}, fh)
 
 
+def prepare_libraries() -> None:
+    """numpy's seed and matplotlib's headless show(), for snippets that may reach them (pandas and
+    scikit-learn import numpy too); a snippet of the standard library alone is spared a second of imports."""
+    try:
+        import numpy
+
+        numpy.random.seed(0)
+    except ImportError:
+        pass
+    try:
+        import matplotlib.pyplot
+
+        # plt.show() cannot open a window here: it saves the figures instead, as the learner would see them
+        matplotlib.pyplot.show = lambda *args, **kwargs: save_figures()
+    except ImportError:
+        pass
+
+
 random.seed(0)
-try:
-    import numpy
-
-    numpy.random.seed(0)
-except ImportError:
-    pass
-try:
-    import matplotlib.pyplot
-
-    # plt.show() cannot open a window here: it saves the figures instead, as the learner would see them
-    matplotlib.pyplot.show = lambda *args, **kwargs: save_figures()
-except ImportError:
-    pass
+if imported_names(script) - set(sys.stdlib_module_names):
+    prepare_libraries()
 sys.argv = [script]
 try:
     runpy.run_path(script, run_name="__main__")
