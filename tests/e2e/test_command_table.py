@@ -13,6 +13,7 @@ from bot.services import Study
 from tests.conftest import CONTENT, FakeClock, bank_database
 
 from .fake_discord import FakeDiscord, running_bot
+from .helpers import field, setup_daily
 
 pytestmark = pytest.mark.asyncio
 SUBCOMMAND = 1
@@ -42,3 +43,9 @@ async def test_discord_syncs_exactly_the_table_and_help_lists_it(fake_discord: F
     assert synced == expected
     help_text = rec.embeds[0]["description"]
     assert [c.usage for c in COMMANDS if f"**{c.usage}**" in help_text] == [c.usage for c in COMMANDS if c.in_discord]
+
+
+async def test_a_channel_on_a_card_is_a_link_in_discord(fake_discord: FakeDiscord, tmp_path):
+    async with running_bot(fake_discord, build_discord_bot(Config(), make_study(tmp_path / "bot.sqlite3"), daily_jobs=False)):
+        rec = await setup_daily(fake_discord, fake_discord.channel_id)
+    assert field(rec, "チャンネル") == f"<#{fake_discord.channel_id}>"
