@@ -21,5 +21,5 @@ test: $(STAMP)
 
 # ruff and mypy as configured in pyproject.toml; CI runs this before the tests
 lint: $(STAMP)
-	$(BIN)/ruff check bot db tests
+	$(BIN)/ruff check .
 	$(BIN)/mypy

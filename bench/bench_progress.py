@@ -17,20 +17,20 @@ import statistics
 import sys
 import tempfile
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bot.core.boards import ORDERS
+from bot.core.boards import ORDERS  # noqa: E402
 from bot.services import load_bank  # noqa: E402
 from bot.services.daily import Daily, PostNow  # noqa: E402
 from bot.services.progress import Progress  # noqa: E402
 from db.connection import open_database  # noqa: E402
 
 GUILD = 1
-START = datetime(2026, 8, 1, 0, 0, tzinfo=timezone.utc)  # 09:00 in Tokyo
+START = datetime(2026, 8, 1, 0, 0, tzinfo=UTC)  # 09:00 in Tokyo
 GOAL_MS = 10.0
 
 
@@ -102,7 +102,7 @@ def main() -> int:
     for period in ("week", "month", "all"):
         for by in ORDERS:
             results[f"/leaderboard period:{period} by:{by}"] = median_ms(
-                lambda i: progress.leaderboard(GUILD, period, by, caller_id=users[i]), args.runs)
+                lambda i, period=period, by=by: progress.leaderboard(GUILD, period, by, caller_id=users[i]), args.runs)
     for name, ms in results.items():
         print(f"  {name:<40} {ms:6.2f} ms  {'ok' if ms < GOAL_MS else 'OVER GOAL'}")
 
