@@ -5,7 +5,7 @@ import unicodedata
 from dataclasses import replace
 
 from bot.commands.spec import Action, AnswerBox, Args, Invocation, Reply
-from bot.core.errors import InvalidAnswer, NoQuestionsLeft, UnknownQuestion
+from bot.core.errors import NoQuestionsLeft, UnknownQuestion
 from bot.core.paging import shorten
 from bot.presenters.cards import Card, error_card
 from bot.presenters.feedback import RATING_BUTTONS, answered_card
@@ -82,11 +82,7 @@ async def answer(ctx: Invocation, args: Args) -> Reply:
     if text is None:
         q = ctx.services.study.question(question_id) if question_id else answering.current(ctx.guild(), ctx.user_id)
         return Reply(ask=AnswerBox(q.id, q.title))
-    try:
-        answered = answering.answer(ctx.guild(), ctx.user_id, text, question_id=question_id, display_name=ctx.display_name)
-    except InvalidAnswer as error:
-        error.text = text  # every front end gives it back to the member, so nothing typed is lost
-        raise
+    answered = answering.answer(ctx.guild(), ctx.user_id, text, question_id=question_id, display_name=ctx.display_name)
     return Reply((answered_card(answered),), (Action("reveal", answered.question.id),))
 
 
@@ -96,11 +92,7 @@ async def answer_daily(ctx: Invocation, args: Args) -> Reply:
     if text is None:
         q = ctx.services.daily.question(ctx.guild(), post_id)
         return Reply(ask=AnswerBox(q.id, q.title, post_id=post_id))
-    try:
-        answered = ctx.services.answering.answer_daily(ctx.guild(), ctx.user_id, post_id, text, display_name=ctx.display_name)
-    except InvalidAnswer as error:
-        error.text = text
-        raise
+    answered = ctx.services.answering.answer_daily(ctx.guild(), ctx.user_id, post_id, text, display_name=ctx.display_name)
     return Reply((answered_card(answered),), (Action("reveal", answered.question.id),))
 
 

@@ -34,7 +34,9 @@ class NoCurrentQuestion(StudyError):
 
 
 class InvalidAnswer(StudyError):
-    text: str | None = None  # what the member wrote: every front end gives it back, so nothing typed is lost
+    def __init__(self, message: str, text: str | None = None):
+        super().__init__(message)
+        self.text = text  # what the member wrote: every front end gives it back, so nothing typed is lost
 
 
 class NoQuestionsLeft(StudyError):

@@ -37,7 +37,7 @@ async def report_error(interaction: discord.Interaction, error: BaseException, c
     """The one error path: a member-facing message for StudyError, an apology (and a log) otherwise,
     and the apology too when Discord refuses the member-facing message, so the member always gets a reply."""
     if isinstance(error, StudyError):
-        text = getattr(error, "text", None) if isinstance(error, InvalidAnswer) else None
+        text = error.text if isinstance(error, InvalidAnswer) else None
         attachments = [discord.File(io.BytesIO(text.encode()), filename="your_answer.txt")] if text and text.strip() else []
         try:
             await send(interaction, embed=render.embed(error_card(error.message)), files=attachments)
