@@ -10,8 +10,11 @@ LEVELS = ("junior", "senior")
 class SnippetResult:
     """What running a snippet gave (or why it was not run)."""
 
-    status: str  # ok | error | timeout | not_run | pending
-    output: str = ""
+    # ok | error (it raised or exited non-zero) | timeout | limit (memory, processes or output cap) |
+    # skipped (its packages are not installed here) | not_run (not Python) | pending (not run yet)
+    status: str
+    output: str = ""  # stdout
+    value: str = ""  # the value of the last expression, shown after stdout as a notebook cell would
     stderr: str = ""
     reason: str = ""
     seconds: float | None = None
