@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from bot.config import Config, load_config
 
 if TYPE_CHECKING:  # the bank tools import what they need when they run
-    from bot.core.models import Question
+    from bot.core.models import Question, SnippetResult
 
 
 def utc_now() -> datetime:
@@ -39,6 +39,8 @@ def parser() -> argparse.ArgumentParser:
     runner.add_argument("--only", nargs="+", metavar="ID", help="only these question ids")
     runner.add_argument("--force", action="store_true", help="run even if the stored output is current")
     runner.add_argument("--twice", action="store_true", help="run twice and report output that differs")
+    runner.add_argument("--unsandboxed", action="store_true",
+                        help="when bubblewrap is unavailable: run the shipped bank without isolation (maintainers only)")
     sub.add_parser("load", parents=[common], help="load the question bank into SQLite")
     export = sub.add_parser("export", parents=[common], help="print the question bank")
     export.add_argument("--format", choices=["json"], default="json")
@@ -70,24 +72,39 @@ def content_check(config: Config) -> int:
 def content_run(config: Config, args: argparse.Namespace) -> int:
     from bot.content.check import read_bank
     from bot.content.runner import run_bank
+    from bot.sandbox import Bubblewrap, find_sandbox
 
+    sandbox: Bubblewrap | str | None = find_sandbox()
+    if isinstance(sandbox, str):
+        if not args.unsandboxed:
+            print(f"{sandbox} (--unsandboxed runs the shipped bank without isolation, on its maintainers' word.)",
+                  file=sys.stderr)
+            return 2
+        sandbox = None
     questions, problems = read_bank(config.content_dir)
     for problem in problems:
         print(problem, file=sys.stderr)
     only = set(args.only) if args.only else None
     outputs = config.content_dir / "outputs"
-    results = run_bank(questions, outputs, only=only, force=args.force or args.twice)
+    results = run_bank(questions, outputs, sandbox=sandbox, only=only, force=args.force or args.twice)
     if args.twice:
-        first = {k: r.output for k, r in results.items()}
-        again = run_bank(questions, outputs, only=only, force=True)
-        differing = sorted(k for k in again if again[k].output != first.get(k))
+        first = {k: _shown(r, outputs) for k, r in results.items()}
+        again = run_bank(questions, outputs, sandbox=sandbox, only=only, force=True)
+        differing = sorted(k for k in again if _shown(again[k], outputs) != first.get(k))
         for key in differing:
             print(f"{key}: output differs between two runs", file=sys.stderr)
         if differing:
             return 1
-    failed = sorted(k for k, r in results.items() if r.status not in ("ok", "not_run"))
-    print(f"ran {len(results)} snippet(s); {len(failed)} did not finish ok" + (f": {', '.join(failed)}" if failed else "."))
+    failed = sorted(k for k, r in results.items() if r.status not in ("ok", "not_run", "skipped"))
+    skipped = sorted(k for k, r in results.items() if r.status == "skipped")
+    print(f"ran {len(results)} snippet(s); {len(failed)} did not finish ok" + (f": {', '.join(failed)}" if failed else ".")
+          + (f" {len(skipped)} skipped for missing packages: {', '.join(skipped)}." if skipped else ""))
     return 1 if failed or problems else 0
+
+
+def _shown(result: SnippetResult, outputs: Path) -> tuple[str, str, tuple[bytes, ...]]:
+    """What a learner sees of a run: stdout, the displayed value, the figures' bytes."""
+    return result.output, result.value, tuple((outputs / name).read_bytes() for name in result.figures)
 
 
 def load(config: Config, args: argparse.Namespace | None = None) -> int:

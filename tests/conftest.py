@@ -117,3 +117,18 @@ def loaded_db():
 @pytest.fixture
 def study(loaded_db, clock) -> Study:
     return Study(loaded_db, clock, random.Random(7), CONTENT)
+
+
+def sandbox_here():
+    """The bubblewrap sandbox; `make test` installs or checks bubblewrap first, so its absence is a failure."""
+    from bot.sandbox import find_sandbox
+
+    found = find_sandbox()
+    if isinstance(found, str):
+        pytest.fail(found)
+    return found
+
+
+@pytest.fixture(scope="session")
+def sandbox():
+    return sandbox_here()

@@ -12,7 +12,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGES = ("bot", "db")
 DISCORD_PACKAGE = "bot.frontends.discord"
-DOMAIN = ("bot.core", "bot.services", "bot.content", "bot.presenters", "bot.commands", "db")
+DOMAIN = ("bot.core", "bot.services", "bot.content", "bot.sandbox", "bot.presenters", "bot.commands", "db")
+SANDBOX_SCRIPTS = "bot.sandbox.scripts"  # run as files inside the sandbox (or just before it), never imported
 
 
 def modules() -> dict[str, Path]:
@@ -114,6 +115,17 @@ def test_core_is_standard_library_only():
     for name in (n for n in MODULES if in_package(n, "bot.core")):
         outside = {m for m in imports_of(name) if m.split(".")[0] not in allowed and not in_package(m, "bot.core")}
         assert outside == set(), f"{name} imports {outside}"
+
+
+def test_sandbox_scripts_stand_alone_and_nothing_imports_them():
+    """The sandbox shows the Python environment, not the checkout: a script that imported bot or db would fail there."""
+    scripts = [n for n in MODULES if in_package(n, SANDBOX_SCRIPTS) and n != SANDBOX_SCRIPTS]
+    assert {n.rpartition(".")[2] for n in scripts} >= {"collector", "harness", "as_nobody"}
+    for name in scripts:
+        ours_imported = {m for m in imports_of(name) if ours(m)}
+        assert ours_imported == set(), f"{name} imports {ours_imported}"
+    importers = {n for n, targets in graph().items() if any(in_package(t, SANDBOX_SCRIPTS) for t in targets)}
+    assert importers == set()
 
 
 def test_nothing_imports_the_composition_root():

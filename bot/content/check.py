@@ -9,9 +9,10 @@ import yaml
 
 from bot.content.files import ParsedFile, Problem, attach_hidden, read_file, to_question
 from bot.core.models import LEVELS, Question, Snippet
+from bot.sandbox.limits import setting_problems
 
 REQUIRED = ("id", "level", "number", "category", "title", "source")
-KNOWN = set(REQUIRED) | {"rarity", "difficulty", "notes", "key_points"}
+KNOWN = set(REQUIRED) | {"rarity", "difficulty", "notes", "key_points", "limits"}
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 
 
@@ -69,9 +70,19 @@ def _check_meta(parsed: ParsedFile) -> list[Problem]:
     if meta.get("notes") is not None and not (isinstance(meta["notes"], list) and all(isinstance(n, str) for n in meta["notes"])):
         problems.append(Problem(path, at("notes"), "notes must be a list of sentences"))
     problems += _check_key_points(parsed)
+    problems += _check_limits(parsed)
     if not parsed.answer:
         problems.append(Problem(path, parsed.body_line, "the model answer (the Markdown body) is empty"))
     return problems
+
+
+def _check_limits(parsed: ParsedFile) -> list[Problem]:
+    limits, line = parsed.meta.get("limits"), parsed.meta_lines.get("limits", 1)
+    if limits is None:
+        return []
+    if not isinstance(limits, dict):
+        return [Problem(parsed.path, line, "limits must be a mapping, e.g. {seconds: 60, memory_mb: 2048}")]
+    return [Problem(parsed.path, line, message) for message in setting_problems(limits)]
 
 
 def _check_key_points(parsed: ParsedFile) -> list[Problem]:

@@ -175,6 +175,7 @@ def to_question(parsed: ParsedFile, snippets: list[Snippet]) -> Question:
         source=str(meta["source"]),
         notes=tuple(str(n) for n in meta.get("notes") or ()),
         key_points=tuple(_key_point(k) for k in meta.get("key_points") or ()),
+        limits={str(k): int(v) for k, v in (meta.get("limits") or {}).items()},
     )
 
 

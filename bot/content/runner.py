@@ -1,29 +1,27 @@
-"""`studybot content run`: execute snippets in isolated processes and store their real output.
+"""`studybot content run`: execute snippets in the sandbox and store their real output.
 
 Results are committed under content/outputs/ like a notebook's stored outputs, keyed by a hash of
 everything that determines them, so the bot can show them on a machine without the heavy packages.
 """
 from __future__ import annotations
 
+import ast
 import hashlib
+import importlib.util
 import json
-import os
-import resource
-import shutil
-import subprocess
 import sys
-import tempfile
-import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, replace
 from pathlib import Path
 
 from bot.core.models import Question, Snippet, SnippetResult
+from bot.sandbox import Bubblewrap, Limits, run_python
+from bot.sandbox.limits import configured
 
-RUNNER_VERSION = 2
-SANDBOX = Path(__file__).with_name("sandbox.py")
+RUNNER_VERSION = 3  # 3: run in bubblewrap, shown as a notebook cell (stdout, then the last expression's value)
 MAX_STORED_CHARS = 50_000
+DEFAULT_LIMITS = Limits()
 
 NOT_RUN_REASONS = {
     "dockerfile": "Dockerfile はコンテナイメージの設計図です。実行には docker build が必要なので、ここでは実行していません。",
@@ -31,13 +29,6 @@ NOT_RUN_REASONS = {
     "yaml": "YAML は設定ファイル（docker compose や CI の定義）で、それ自体を実行するものではありません。",
 }
 TRUNCATED_REASON = "記事の原文がこのコードの途中で切れています。"
-
-
-@dataclass(frozen=True)
-class Limits:
-    wall_seconds: float = 240
-    cpu_seconds: int = 240
-    memory_bytes: int = 8 * 1024**3
 
 
 def output_path(outputs: Path, question_id: str, position: int) -> Path:
@@ -60,6 +51,7 @@ def stored_result(outputs: Path, question_id: str, position: int, snippet: Snipp
         return SnippetResult("pending", reason="このコードはまだ実行されていません（studybot content run で実行できます）。")
     fields = {k: data[k] for k in SnippetResult.__dataclass_fields__ if k in data}
     fields["figures"] = tuple(fields.get("figures", ()))
+    fields["versions"] = dict(fields.get("versions") or {})
     fields["stands_in"] = tuple(fields.get("stands_in", ()))
     return SnippetResult(**fields)
 
@@ -78,111 +70,93 @@ def not_run(snippet: Snippet) -> SnippetResult:
     return SnippetResult("not_run", reason=reason)
 
 
-def sandbox_env(home: str, stands_in: tuple[str, ...]) -> dict[str, str]:
-    """A clean environment: nothing of the caller's (tokens, keys) reaches the snippet."""
-    return {
-        "PATH": os.path.dirname(sys.executable) + ":/usr/local/bin:/usr/bin:/bin",
-        "HOME": home,
-        "TMPDIR": home,
-        "LANG": "C.UTF-8",
-        "TZ": "UTC",
-        "MPLBACKEND": "Agg",
-        "MPLCONFIGDIR": home,
-        "PYTHONHASHSEED": "0",
-        "PYTHONDONTWRITEBYTECODE": "1",
-        "OMP_NUM_THREADS": "1",
-        "OPENBLAS_NUM_THREADS": "1",
-        "MKL_NUM_THREADS": "1",
-        "STUDYBOT_STANDS_IN": ",".join(stands_in),
-    }
+def missing_packages(snippet: Snippet) -> list[str]:
+    """Packages the snippet imports that this environment lacks (stand-ins are provided by its setup)."""
+    try:
+        tree = ast.parse(f"{snippet.setup}\n{snippet.code}{snippet.completion}\n")
+    except SyntaxError:
+        return []  # it will run and fail with the syntax error, which is what the learner should see
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            names.add(node.module.split(".")[0])
+    names -= set(sys.stdlib_module_names) | set(snippet.stands_in)
+    return sorted(name for name in names if importlib.util.find_spec(name) is None)
 
 
-def execute(snippet: Snippet, limits: Limits, figures_to: Path, figure_prefix: str) -> SnippetResult:
-    with tempfile.TemporaryDirectory(prefix="studybot-snippet-") as tmp:
-        work, home = Path(tmp, "work"), Path(tmp, "home")
-        work.mkdir()
-        home.mkdir()
-        (work / "snippet.py").write_text(f"{snippet.setup}\n{snippet.code}{snippet.completion}\n", encoding="utf-8")
-        meta_file = home / "meta.json"
-
-        def limit() -> None:
-            resource.setrlimit(resource.RLIMIT_CPU, (limits.cpu_seconds, limits.cpu_seconds))
-            resource.setrlimit(resource.RLIMIT_AS, (limits.memory_bytes, limits.memory_bytes))
-
-        started = time.monotonic()
-        try:
-            proc = subprocess.run(
-                [sys.executable, "-X", "utf8", str(SANDBOX), str(work / "snippet.py"), str(meta_file)],
-                cwd=work, env=sandbox_env(str(home), snippet.stands_in), capture_output=True,
-                timeout=limits.wall_seconds, preexec_fn=limit, stdin=subprocess.DEVNULL,
-            )
-        except subprocess.TimeoutExpired as exc:
-            return SnippetResult(
-                "timeout", output=_text(exc.stdout), stderr=_text(exc.stderr), seconds=limits.wall_seconds,
-                reason=f"{limits.wall_seconds:.0f} 秒以内に終わらなかったため打ち切りました。",
-            )
-        seconds = round(time.monotonic() - started, 2)
-        meta = json.loads(meta_file.read_text()) if meta_file.exists() else {}
-        figures = _keep_figures(home, meta.get("figures", []), figures_to, figure_prefix)
-        # the temporary path differs on every run; the learner only needs the file name
-        stdout, stderr = (_text(raw).replace(str(work) + "/", "") for raw in (proc.stdout, proc.stderr))
-        status, reason = ("ok", "") if proc.returncode == 0 else ("error", _error_reason(proc.returncode, stderr))
-        return SnippetResult(
-            status, output=stdout, stderr=stderr, reason=reason, seconds=seconds, exit_code=proc.returncode,
-            figures=tuple(figures), versions=meta.get("versions", {}), stands_in=snippet.stands_in,
-        )
+def skipped(missing: list[str]) -> SnippetResult:
+    return SnippetResult("skipped", reason=f"{', '.join(missing)} がこの環境に入っていないため実行しませんでした"
+                                           "（pip install -e '.[snippets]' で入ります）。")
 
 
-def _text(raw: bytes | None) -> str:
-    text = (raw or b"").decode("utf-8", errors="replace")
+def execute(snippet: Snippet, limits: Limits, sandbox: Bubblewrap | None, figures_to: Path, figure_prefix: str) -> SnippetResult:
+    """One run in the sandbox (or, when its maintainers asked for it, without one); figures saved beside the output."""
+    source = f"{snippet.setup}\n{snippet.code}{snippet.completion}\n"
+    outcome = run_python(source, limits, sandbox, stands_in=snippet.stands_in)
+    figures = _keep_figures(outcome.figures, figures_to, figure_prefix)
+    return SnippetResult(
+        outcome.status, output=_cut(outcome.stdout), value=outcome.value, stderr=_cut(outcome.stderr),
+        reason=outcome.reason, seconds=outcome.seconds, exit_code=outcome.exit_code, figures=figures,
+        versions=outcome.versions, stands_in=snippet.stands_in,
+    )
+
+
+def _cut(text: str) -> str:
     if len(text) > MAX_STORED_CHARS:
         cut = len(text) - MAX_STORED_CHARS
         text = text[:MAX_STORED_CHARS] + f"\n[… 出力が長いため残り {cut} 文字は保存していません]"
     return text
 
 
-def _error_reason(code: int, stderr: str) -> str:
-    if code < 0:
-        return f"プロセスがシグナル {-code} で終了しました（CPU 時間かメモリの上限に達した可能性があります）。"
-    last = next((line for line in reversed(stderr.splitlines()) if line.strip()), "")
-    return f"実行するとエラーになりました（終了コード {code}）: {last}"
-
-
-def _keep_figures(_home: Path, names: list[str], figures_to: Path, prefix: str) -> list[str]:
+def _keep_figures(images: tuple[bytes, ...], figures_to: Path, prefix: str) -> tuple[str, ...]:
+    for stale in figures_to.glob(f"{prefix}-fig*.png"):
+        stale.unlink()
     kept = []
-    for k, name in enumerate(names, 1):
+    for k, image in enumerate(images, 1):
         target = figures_to / f"{prefix}-fig{k}.png"
-        shutil.copyfile(Path(name), target)
+        target.write_bytes(image)
         kept.append(target.name)
-    return kept
+    return tuple(kept)
 
 
 def run_bank(
-    questions: list[Question], outputs: Path, *, only: set[str] | None = None, force: bool = False,
-    limits: Limits = Limits(), workers: int = 2, report: Callable[[str], object] = print,
+    questions: list[Question], outputs: Path, *, sandbox: Bubblewrap | None, only: set[str] | None = None,
+    force: bool = False, limits: Limits = DEFAULT_LIMITS, workers: int = 2, report: Callable[[str], object] = print,
 ) -> dict[str, SnippetResult]:
-    """Run what changed (or everything with force); returns the fresh results by '<id>-<n>'."""
+    """Run what changed (or everything with force); returns the fresh results by '<id>-<n>'. `sandbox=None`
+    runs without isolation: only for the shipped bank, when its maintainers ask for it."""
     outputs.mkdir(parents=True, exist_ok=True)
-    todo: list[tuple[str, int, Snippet]] = []
+    todo: list[tuple[str, int, Snippet, Limits]] = []
     for question in questions:
         if only and question.id not in only:
             continue
         for n, snippet in enumerate(question.snippets, 1):
             current = stored_result(outputs, question.id, n, snippet)
-            if force or current.status == "pending":
-                todo.append((question.id, n, snippet))
+            if force or current.status in ("pending", "skipped"):
+                todo.append((question.id, n, snippet, configured(question.limits, limits)))
 
-    def one(item: tuple[str, int, Snippet]) -> tuple[str, SnippetResult]:
-        qid, n, snippet = item
-        result = execute(snippet, limits, outputs, f"{qid}-{n}") if snippet.runnable else not_run(snippet)
-        _store(outputs, qid, n, snippet, result)
+    def one(item: tuple[str, int, Snippet, Limits]) -> tuple[str, SnippetResult]:
+        qid, n, snippet, own_limits = item
+        result = _result(snippet, own_limits, sandbox, outputs, f"{qid}-{n}")
+        kept = result.status == "skipped" and stored_result(outputs, qid, n, snippet).status not in ("pending", "skipped")
+        if not kept:
+            _store(outputs, qid, n, snippet, result)
         took = f" ({result.seconds:.1f} s)" if result.seconds else ""
         why = f" {result.reason}" if result.status not in ("ok", "not_run") else ""
-        report(f"{qid}-{n}: {result.status}{took}{why}")
+        report(f"{qid}-{n}: {result.status}{took}{why}" + (" The stored output is kept." if kept else ""))
         return f"{qid}-{n}", result
 
     with ThreadPoolExecutor(max_workers=workers) as pool:
         return dict(pool.map(one, todo))
+
+
+def _result(snippet: Snippet, limits: Limits, sandbox: Bubblewrap | None, outputs: Path, prefix: str) -> SnippetResult:
+    if not snippet.runnable:
+        return not_run(snippet)
+    missing = missing_packages(snippet)
+    return skipped(missing) if missing else execute(snippet, limits, sandbox, outputs, prefix)
 
 
 def _store(outputs: Path, qid: str, n: int, snippet: Snippet, result: SnippetResult) -> None:

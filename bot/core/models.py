@@ -60,3 +60,4 @@ class Question:
     source: str
     notes: tuple[str, ...] = ()
     key_points: tuple[KeyPoint, ...] = ()
+    limits: dict[str, int] = field(default_factory=dict)  # what its snippets may use, within the sandbox's ceiling

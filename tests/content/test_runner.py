@@ -1,10 +1,12 @@
-"""`studybot content run`: isolated processes, real output, figures, limits, caching."""
+"""`studybot content run`: sandboxed runs, real output shown as a notebook cell, figures, limits, caching."""
 from __future__ import annotations
 
 import json
 
-from bot.content.runner import Limits, run_bank, stored_result
+from bot.content.runner import run_bank, stored_result
 from bot.core.models import Question, Snippet
+from bot.sandbox import Limits
+from tests.conftest import sandbox_here
 
 
 def question(*snippets: Snippet, qid: str = "t-1") -> Question:
@@ -13,7 +15,7 @@ def question(*snippets: Snippet, qid: str = "t-1") -> Question:
 
 def run(tmp_path, *snippets, **kwargs):
     q = question(*snippets)
-    results = run_bank([q], tmp_path, report=lambda line: None, **kwargs)
+    results = run_bank([q], tmp_path, sandbox=sandbox_here(), report=lambda line: None, **kwargs)
     return q, results
 
 
@@ -33,9 +35,9 @@ def test_setup_runs_before_and_completion_is_glued_after(tmp_path):
 
 def test_environment_has_no_secrets_and_a_fresh_directory(tmp_path, monkeypatch):
     monkeypatch.setenv("DISCORD_TOKEN", "secret-token")
-    code = "import os\nprint(os.environ.get('DISCORD_TOKEN'), os.listdir('.') == ['snippet.py'], os.environ['MPLBACKEND'])"
+    code = "import os\nprint(os.environ.get('DISCORD_TOKEN'), os.listdir('.'), os.environ['MPLBACKEND'])"
     _, results = run(tmp_path, Snippet("python", code))
-    assert results["t-1-1"].output == "None True Agg\n"
+    assert results["t-1-1"].output == "None [] Agg\n"
 
 
 def test_seeds_are_fixed(tmp_path):
@@ -62,7 +64,7 @@ def test_errors_and_timeouts_are_recorded_for_the_learner(tmp_path):
 
 def test_memory_limit_stops_a_runaway_snippet(tmp_path):
     _, results = run(tmp_path, Snippet("python", "x = bytearray(2 * 1024**3)"), limits=Limits(memory_bytes=512 * 1024**2))
-    assert results["t-1-1"].status == "error" and "MemoryError" in results["t-1-1"].reason
+    assert results["t-1-1"].status == "limit" and "メモリの上限（512 MiB）" in results["t-1-1"].reason
 
 
 def test_other_languages_get_a_reason_not_a_run(tmp_path):
@@ -73,9 +75,9 @@ def test_other_languages_get_a_reason_not_a_run(tmp_path):
 def test_only_changed_snippets_run_again(tmp_path):
     q, first = run(tmp_path, Snippet("python", "print(1)"))
     assert list(first) == ["t-1-1"]
-    assert run_bank([q], tmp_path, report=lambda line: None) == {}
+    assert run_bank([q], tmp_path, sandbox=sandbox_here(), report=lambda line: None) == {}
     changed = question(Snippet("python", "print(2)"))
     assert stored_result(tmp_path, "t-1", 1, changed.snippets[0]).status == "pending"
-    again = run_bank([changed], tmp_path, report=lambda line: None)
+    again = run_bank([changed], tmp_path, sandbox=sandbox_here(), report=lambda line: None)
     assert again["t-1-1"].output == "2\n"
     assert json.loads((tmp_path / "t-1-1.json").read_text())["output"] == "2\n"

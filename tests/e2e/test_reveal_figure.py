@@ -39,14 +39,14 @@ print("描きました")
 '''
 
 
-async def test_reveal_attaches_the_figure_a_snippet_drew(fake_discord: FakeDiscord, tmp_path):
+async def test_reveal_attaches_the_figure_a_snippet_drew(fake_discord: FakeDiscord, tmp_path, sandbox):
     content = tmp_path / "content"
     (content / "questions").mkdir(parents=True)
     shutil.copy(CONTENT / "questions" / "junior-06.md", content / "questions")
     (content / "questions" / "plot-01.md").write_text(PLOT, encoding="utf-8")
     questions, problems = read_bank(content)
     assert problems == []
-    run_bank([q for q in questions if q.id == "plot-01"], content / "outputs", report=lambda line: None)
+    run_bank([q for q in questions if q.id == "plot-01"], content / "outputs", sandbox=sandbox, report=lambda line: None)
     db = open_database(tmp_path / "bot.sqlite3")
     assert load_bank(db, content, T0).problems == []
     bot = build_discord_bot(Config(), Study(db, FakeClock(), random.Random(1), content))
