@@ -141,11 +141,20 @@ def _export_item(q: Question) -> dict[str, Any]:
     snippets = []
     for s in q.snippets:
         r = s.result or SnippetResult("pending")  # with_results gave each one its stored result
-        snippets.append({"language": s.language, "code": s.code, "status": r.status, "output": r.output,
+        snippets.append({"language": s.language, "code": s.code, "setup": s.setup, "completion": s.completion,
+                         "status": r.status, "output": shown_output(r), "stdout": r.output, "value": r.value,
                          "reason": r.reason, "seconds": r.seconds, "truncated": s.truncated, "figures": list(r.figures)})
     return {"id": q.id, "level": q.level, "number": q.number, "category": q.category, "title": q.title,
             "answer": q.answer, "snippets": snippets, "rarity": q.rarity, "difficulty": q.difficulty, "source": q.source,
             "notes": list(q.notes), "key_points": [asdict(k) for k in q.key_points]}
+
+
+def shown_output(r: SnippetResult) -> str:
+    """What a learner sees as the output, as text: stdout, then the last expression's value on a line of its
+    own (as a notebook cell shows it), with no blank line between them."""
+    if not r.value:
+        return r.output
+    return r.output + ("\n" if r.output and not r.output.endswith("\n") else "") + r.value
 
 
 def grade_stdin(config: Config, args: argparse.Namespace) -> int:

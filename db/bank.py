@@ -21,6 +21,7 @@ class LoadReport:
 
 
 def _content_hash(question: Question) -> str:
+    # every stored column of the question and its snippets (code, added code, results): any change reloads it
     return hashlib.sha256(json.dumps(_question_row(question, ""), ensure_ascii=False, sort_keys=True, default=str).encode()).hexdigest()
 
 
@@ -38,7 +39,8 @@ def _snippet_row(qid: str, n: int, s: Snippet) -> dict[str, Any]:
     r = s.result or SnippetResult("pending")
     return {
         "question_id": qid, "position": n, "language": s.language, "code": s.code, "truncated": int(s.truncated),
-        "status": r.status, "output": r.output, "stderr": r.stderr, "reason": r.reason, "seconds": r.seconds,
+        "setup": s.setup, "completion": s.completion,
+        "status": r.status, "output": r.output, "value": r.value, "stderr": r.stderr, "reason": r.reason, "seconds": r.seconds,
         "figures": json.dumps(list(r.figures)), "versions": json.dumps(r.versions), "stands_in": json.dumps(list(r.stands_in)),
     }
 
@@ -73,10 +75,11 @@ def load_questions(db: Database, questions: list[Question], now: datetime) -> Lo
 def _question(row: dict[str, Any], snippet_rows: list[dict[str, Any]]) -> Question:
     snippets = tuple(
         Snippet(
-            language=s["language"], code=s["code"], truncated=bool(s["truncated"]),
+            language=s["language"], code=s["code"], setup=s["setup"] or "", completion=s["completion"] or "",
+            truncated=bool(s["truncated"]),
             stands_in=tuple(json.loads(s["stands_in"] or "[]")),
             result=SnippetResult(
-                status=s["status"], output=s["output"] or "", stderr=s["stderr"] or "", reason=s["reason"] or "",
+                status=s["status"], output=s["output"] or "", value=s["value"] or "", stderr=s["stderr"] or "", reason=s["reason"] or "",
                 seconds=s["seconds"], figures=tuple(json.loads(s["figures"] or "[]")),
                 versions=json.loads(s["versions"] or "{}"), stands_in=tuple(json.loads(s["stands_in"] or "[]")),
             ),

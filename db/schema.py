@@ -162,3 +162,14 @@ def m008_daily_retries(db: Database) -> None:
     posts.add_column("reveal_started_at", str)
     posts.add_column("reveal_failures", int, not_null_default=0)
     posts.add_column("reveal_retry_at", str)
+
+
+@migrations()
+def m009_snippet_value_and_added_code(db: Database) -> None:
+    # A reveal shows the last expression's value after stdout, and discloses the code added around the
+    # article's (setup before, completion after) so learners see everything that ran. Rows loaded before
+    # this have nulls here; their content hash no longer matches, so the next load rewrites them.
+    snippets = db.table("snippets")
+    snippets.add_column("value", str)
+    snippets.add_column("setup", str)
+    snippets.add_column("completion", str)

@@ -5,10 +5,11 @@ panels, so wording and paging are written once. Every card fits Discord's embed 
 """
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from pathlib import Path
 
-from bot.core.models import Question, Snippet
+from bot.core.models import Question, Snippet, SnippetResult
 from bot.core.paging import split_markdown
 from bot.presenters.cards import (
     FIELD_COUNT_LIMIT,
@@ -23,6 +24,19 @@ from bot.presenters.cards import (
 
 FOOTER_ROOM = 100  # the page footer (`<id> ・ ページ i/n`) is added once the pages are counted
 NOTES = "編集注記 (notes)"
+VALUE_HEADING = "最後の式の値（ノートブックのセルのように表示）"
+PREPARATION = "実行のための準備"
+PREPARATION_NOTE = ("記事のコードをそのまま実行できるように、前後に補ったコードです。"
+                    "setup は記事のコードの前に、completion は記事のコードの後に続けて実行しました。")
+PREPARATION_FOLLOWS = f"⬇ このコードを実行するために補ったコード（{PREPARATION}）は次のページから表示します。"
+NOTHING_SHOWN = "（標準出力も最後の式の値もありません）"
+# what happened to a run that did not finish normally; error and timeout reasons are whole sentences already
+STATUS_LABELS = {
+    "error": "⚠ エラーで終了しました",
+    "timeout": "⚠ 制限時間内に終わりませんでした",
+    "limit": "⚠ 実行環境の上限に達したため途中で止めました",
+    "skipped": "実行していません（必要なパッケージがこの環境に入っていないため）",
+}
 LEVEL_NAMES = {"junior": "ジュニア (junior)", "senior": "シニア (senior)"}
 _title = title_text
 
@@ -67,18 +81,37 @@ def _with_notes(pages: list[Card], notes: str) -> list[Card]:
 
 
 def _snippet_pages(title: str, n: int, count: int, s: Snippet, outputs_dir: Path | None) -> list[Card]:
+    """The article's code and its output first; the code added to run it (実行のための準備) after the
+    output, on the same page when everything fits, else on its own pages right after, announced in a line."""
     label = f"コード {n}/{count} ({s.language})" + ("・記事の原文はここで途切れています" if s.truncated else "")
-    code = f"**{label}**\n```{s.language}\n{s.code}\n```"
+    code = f"**{label}**\n{fenced(s.code, s.language)}"
     result = f"**実行結果**\n{result_text(s)}"
-    image = None
-    if s.result and s.result.figures and outputs_dir is not None:
-        image = outputs_dir / s.result.figures[0]
-    together = f"{code}\n{result}"
-    fits = len(together) <= PAGE_BUDGET
-    bodies = [together] if fits else split_markdown(code, PAGE_BUDGET) + split_markdown(result, PAGE_BUDGET)
+    preparation = preparation_text(s)
+    together = "\n".join(part for part in (code, result, preparation) if part)
+    if len(together) <= PAGE_BUDGET:
+        bodies, after = [together], []
+    else:
+        result += f"\n{PREPARATION_FOLLOWS}" if preparation else ""
+        main = f"{code}\n{result}"
+        bodies = [main] if len(main) <= PAGE_BUDGET else split_markdown(code, PAGE_BUDGET) + split_markdown(result, PAGE_BUDGET)
+        after = split_markdown(preparation, PAGE_BUDGET) if preparation else []
     cards = [Card(title, body, kind="reveal") for body in bodies]
+    image = outputs_dir / s.result.figures[0] if s.result and s.result.figures and outputs_dir is not None else None
+    # the figure and run facts belong with the output, not with the preparation pages after it
     cards[-1] = replace(cards[-1], image=image, small_print=run_facts(s))
-    return cards
+    return cards + [Card(title, body, kind="reveal") for body in after]
+
+
+def preparation_text(s: Snippet) -> str:
+    """The code added around the article's code so it runs, disclosed in full ("" when there is none)."""
+    if not (s.setup or s.completion):
+        return ""
+    parts = [f"**{PREPARATION}**", PREPARATION_NOTE]
+    if s.setup:
+        parts.append(f"**記事のコードの前に実行 (setup)**\n{fenced(s.setup, s.language)}")
+    if s.completion:
+        parts.append(f"**記事のコードの後に続けて実行 (completion)**\n{fenced(s.completion, s.language)}")
+    return "\n".join(parts)
 
 
 def result_text(s: Snippet) -> str:
@@ -90,16 +123,37 @@ def result_text(s: Snippet) -> str:
     lines = []
     if r.stands_in:
         lines.append(f"※ {', '.join(r.stands_in)} はコメントアウトされた行でしか使われないため、実行時は代用モジュールに置き換えています。")
-    if r.status == "ok":
-        output = r.output.rstrip("\n") or "（標準出力なし）"
-        lines.append(f"```\n{output}\n```")
-        if r.figures:
-            lines.append(f"図 {len(r.figures)} 枚を描画しました。")
-    else:
-        lines.append(f"⚠ {r.reason}")
-        if r.output.strip():
-            lines.append(f"```\n{r.output.rstrip()}\n```")
+    if r.status != "ok":
+        lines.append(_status_line(r))
+    shown = _shown(r)
+    lines += shown if shown or r.status != "ok" else [NOTHING_SHOWN]
+    if r.status == "ok" and r.figures:
+        lines.append(f"図 {len(r.figures)} 枚を描画しました。")
     return "\n".join(lines)
+
+
+def _status_line(r: SnippetResult) -> str:
+    label = STATUS_LABELS.get(r.status, "⚠ 正常に終了しませんでした")
+    if not r.reason:
+        return f"{label}。"
+    return f"⚠ {r.reason}" if r.status in ("error", "timeout") else f"{label}: {r.reason}"
+
+
+def _shown(r: SnippetResult) -> list[str]:
+    """What a notebook cell shows: stdout, then the value of the last expression, each as a code block."""
+    shown = []
+    if r.output.strip():
+        shown.append(fenced(r.output.rstrip("\n")))
+    if r.value:
+        shown.append(f"**{VALUE_HEADING}**\n{fenced(r.value)}")
+    return shown
+
+
+def fenced(text: str, language: str = "") -> str:
+    """`text` as a code block whose fence is longer than any backtick run inside it, so it cannot close early."""
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return f"{fence}{language}\n{text}\n{fence}"
 
 
 def run_facts(s: Snippet) -> str:

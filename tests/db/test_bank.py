@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from bot.core.models import SnippetResult
 from db import bank, practice
 from db.connection import open_database
 from tests.conftest import T0, parsed_bank
@@ -65,3 +66,32 @@ def test_file_database_uses_wal_and_survives_reopen(tmp_path):
     assert db.journal_mode == "wal"
     db.close()
     assert open_database(path)["questions"].count == 29
+
+
+def _with_first_snippet(qs, qid, **changes):
+    """`qs` with question `qid`'s first snippet changed (its Snippet fields, or its result's)."""
+    def edit(q):
+        s = q.snippets[0]
+        result = replace(s.result or SnippetResult("pending"), **{k: v for k, v in changes.items() if k == "value"})
+        snippet = replace(s, result=result, **{k: v for k, v in changes.items() if k != "value"})
+        return replace(q, snippets=(snippet, *q.snippets[1:]))
+    return [edit(q) if q.id == qid else q for q in qs]
+
+
+def test_added_code_and_the_last_value_round_trip(db):
+    qs = _with_first_snippet(questions(), "junior-03", setup="import numpy as np", completion="print('おわり')", value="array([1, 2])")
+    bank.load_questions(db, qs, T0)
+    s = bank.get_question(db, "junior-03").snippets[0]
+    assert (s.setup, s.completion, s.result.value) == ("import numpy as np", "print('おわり')", "array([1, 2])")
+    assert bank.get_question(db, "junior-06").snippets[0].completion == ""
+
+
+def test_a_change_to_added_code_or_value_alone_reloads_the_question(db):
+    qs = questions()
+    bank.load_questions(db, qs, T0)
+    for change in ({"setup": "x = 1"}, {"completion": "print(x)"}, {"value": "42"}):
+        qs = _with_first_snippet(qs, "junior-03", **change)
+        report = bank.load_questions(db, qs, T0)
+        assert (report.updated, report.unchanged) == (1, 28), change
+    s = bank.get_question(db, "junior-03").snippets[0]
+    assert (s.setup, s.completion, s.result.value) == ("x = 1", "print(x)", "42")

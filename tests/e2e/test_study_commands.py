@@ -6,6 +6,7 @@ import logging
 import pytest
 
 from bot.core.errors import StudyError
+from tests.conftest import parsed_bank
 
 from .fake_discord import FakeDiscord, Perm, running_bot
 from .helpers import embed_text, ids, make_study_bot
@@ -108,6 +109,22 @@ async def test_reveal_is_ephemeral_paged_and_shows_real_output(fake_discord: Fak
     everything = "\n".join(pages)
     assert "バギング" in everything and "Random Forest CV: 0.899 (+/- 0.024)" in everything
     assert "ページ 1/" in pages[0]
+
+
+async def test_reveal_discloses_the_code_added_to_run_a_snippet(fake_discord: FakeDiscord, db_path):
+    """A snippet run with a setup (a stand-in model, say): the reveal, read back from the database, shows it."""
+    questions, _ = parsed_bank()
+    q = next(q for q in questions if q.snippets and q.snippets[-1].setup)
+    async with running_bot(fake_discord, make_study_bot(db_path)):
+        rec = await fake_discord.slash("reveal", {"question": q.id})
+        pages = [embed_text(rec)]
+        while not next_button(rec).get("disabled") and len(pages) < 20:
+            rec = await fake_discord.click(rec, next_button(rec)["custom_id"])
+            pages.append(embed_text(rec))
+    everything = "\n".join(pages)
+    assert "実行のための準備" in everything and "前に実行 (setup)" in everything
+    assert all(line in everything for line in q.snippets[-1].setup.splitlines())
+    assert everything.index(q.snippets[-1].code.splitlines()[-1]) < everything.rindex("実行のための準備")
 
 
 async def test_reveal_autocomplete_finds_ids_and_japanese_words(fake_discord: FakeDiscord, db_path):

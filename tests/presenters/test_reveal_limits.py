@@ -13,7 +13,7 @@ from bot.frontends.discord import render
 from bot.presenters.study import reveal_pages
 from tests.conftest import CONTENT, parsed_bank
 
-ANSWER_CHARS, NOTE_CHARS, CODE_CHARS = "Ωλβ", "Ж", "x"  # none of them is in the fixed wording
+ANSWER_CHARS, NOTE_CHARS, CODE_CHARS, ADDED_CHARS = "Ωλβ", "Ж", "x", "Ψ"  # none of them is in the fixed wording
 
 
 def discord_problems(card) -> list[str]:
@@ -67,12 +67,15 @@ def _text(rng: random.Random, chars: str, lines: int, fences: bool) -> str:
 
 def _random_question(rng: random.Random) -> Question:
     def result():
-        status = rng.choice(["ok", "error", "not_run"])
+        status = rng.choice(["ok", "error", "not_run", "limit", "skipped"])
         return SnippetResult(status, output=_text(rng, CODE_CHARS, rng.randint(0, 30), False), reason="理由" * rng.randint(0, 400),
-                             seconds=1.5, versions={"numpy": "2.0"})
+                             value=_text(rng, CODE_CHARS, rng.choice([0, 1, 20]), False), seconds=1.5, versions={"numpy": "2.0"})
 
-    snippets = tuple(Snippet("python", _text(rng, CODE_CHARS, rng.randint(1, 40), True), result=result())
-                     for _ in range(rng.randint(0, 3)))
+    def added() -> str:  # setup or completion: none, a line, or pages of it
+        return _text(rng, ADDED_CHARS, rng.choice([0, 1, 10, 40]), True) if rng.random() < 0.6 else ""
+
+    snippets = tuple(Snippet("python", _text(rng, CODE_CHARS, rng.randint(1, 40), True), setup=added(), completion=added(),
+                             result=result()) for _ in range(rng.randint(0, 3)))
     notes = tuple(_text(rng, NOTE_CHARS, rng.randint(1, 3), False) for _ in range(rng.choice([0, 1, 3, 12, 40])))
     return Question(id="senior-" + "9" * rng.randint(1, 57), level="senior", number=1, category="カテゴリ",
                     title="題" * rng.choice([5, 250, 400]), answer=_text(rng, ANSWER_CHARS, rng.randint(1, 60), True),
@@ -90,6 +93,7 @@ def test_random_long_reveals_fit_discord_and_keep_everything(seed):
     text = shown(pages)
     assert sum(text.count(c) for c in ANSWER_CHARS) == sum(q.answer.count(c) for c in ANSWER_CHARS)
     assert text.count(NOTE_CHARS) == sum(n.count(NOTE_CHARS) for n in q.notes)
+    assert text.count(ADDED_CHARS) == sum((s.setup + s.completion).count(ADDED_CHARS) for s in q.snippets)
 
 
 @pytest.mark.parametrize("limit", [100, 1024, 3900])
