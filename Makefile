@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint
+.PHONY: run test lint bubblewrap
 
 # Re-install only when the dependencies change.
 $(STAMP): pyproject.toml
@@ -16,8 +16,16 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(BIN)/studybot run $(ARGS)
 
-test: $(STAMP)
+test: $(STAMP) bubblewrap
 	$(BIN)/python -m pytest $(ARGS)
+
+# Snippets run inside bubblewrap (the tests run hostile ones). Installed with apt-get when this user can,
+# otherwise one line says how.
+bubblewrap:
+	@command -v bwrap >/dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null \
+		&& echo "installing bubblewrap (the snippet sandbox) with apt-get" \
+		&& apt-get update -qq && apt-get install -y -qq bubblewrap >/dev/null; } \
+		|| { echo "studybot runs snippets in bubblewrap; install it first: sudo apt-get install bubblewrap" >&2; exit 1; }
 
 # ruff and mypy as configured in pyproject.toml; CI runs this before the tests
 lint: $(STAMP)

@@ -122,3 +122,20 @@ def test_cli_prints_file_line_message_and_exits_1(tmp_path, capsys):
 def test_the_shipped_bank_is_clean(capsys, monkeypatch):
     monkeypatch.chdir(CONTENT.parent)
     assert main(["content", "check"]) == 0
+
+
+@pytest.mark.parametrize(("limits", "message"), [
+    ("limits: {seconds: 9999}", "limits: seconds must be a whole number from 1 to 600"),
+    ("limits: {gpu: 1}", "limits: unknown setting 'gpu'"),
+    ("limits: 60", "limits must be a mapping"),
+])
+def test_limits_a_question_asks_for_are_checked(tmp_path, limits, message):
+    write(tmp_path, "q-1.md", GOOD.format(id="q-1").replace("source: test.txt", f"source: test.txt\n{limits}"))
+    questions, problems = read_bank(tmp_path)
+    assert questions == [] and any(f"q-1.md:10: {message}" in str(p) for p in problems), problems
+
+
+def test_limits_within_the_ceiling_reach_the_question(tmp_path):
+    write(tmp_path, "q-1.md", GOOD.format(id="q-1").replace("source: test.txt", "source: test.txt\nlimits: {seconds: 30, memory_mb: 2048}"))
+    questions, problems = read_bank(tmp_path)
+    assert problems == [] and questions[0].limits == {"seconds": 30, "memory_mb": 2048}
