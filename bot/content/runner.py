@@ -5,7 +5,6 @@ everything that determines them, so the bot can show them on a machine without t
 """
 from __future__ import annotations
 
-import ast
 import hashlib
 import importlib.util
 import json
@@ -18,6 +17,7 @@ from pathlib import Path
 from bot.core.models import Question, Snippet, SnippetResult
 from bot.sandbox import Bubblewrap, Limits, run_python
 from bot.sandbox.limits import configured
+from bot.sandbox.run import imported_packages
 
 RUNNER_VERSION = 3  # 3: run in bubblewrap, shown as a notebook cell (stdout, then the last expression's value)
 MAX_STORED_CHARS = 50_000
@@ -70,19 +70,14 @@ def not_run(snippet: Snippet) -> SnippetResult:
     return SnippetResult("not_run", reason=reason)
 
 
+def source_of(snippet: Snippet) -> str:
+    """What runs: the disclosed setup, the article's code, then the completion glued to it."""
+    return f"{snippet.setup}\n{snippet.code}{snippet.completion}\n"
+
+
 def missing_packages(snippet: Snippet) -> list[str]:
     """Packages the snippet imports that this environment lacks (stand-ins are provided by its setup)."""
-    try:
-        tree = ast.parse(f"{snippet.setup}\n{snippet.code}{snippet.completion}\n")
-    except SyntaxError:
-        return []  # it will run and fail with the syntax error, which is what the learner should see
-    names: set[str] = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            names.update(alias.name.split(".")[0] for alias in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
-            names.add(node.module.split(".")[0])
-    names -= set(sys.stdlib_module_names) | set(snippet.stands_in)
+    names = imported_packages(source_of(snippet)) - set(snippet.stands_in)
     return sorted(name for name in names if importlib.util.find_spec(name) is None)
 
 
@@ -93,8 +88,7 @@ def skipped(missing: list[str]) -> SnippetResult:
 
 def execute(snippet: Snippet, limits: Limits, sandbox: Bubblewrap | None, figures_to: Path, figure_prefix: str) -> SnippetResult:
     """One run in the sandbox (or, when its maintainers asked for it, without one); figures saved beside the output."""
-    source = f"{snippet.setup}\n{snippet.code}{snippet.completion}\n"
-    outcome = run_python(source, limits, sandbox, stands_in=snippet.stands_in)
+    outcome = run_python(source_of(snippet), limits, sandbox, stands_in=snippet.stands_in)
     figures = _keep_figures(outcome.figures, figures_to, figure_prefix)
     return SnippetResult(
         outcome.status, output=_cut(outcome.stdout), value=outcome.value, stderr=_cut(outcome.stderr),

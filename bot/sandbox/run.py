@@ -2,6 +2,7 @@
 and a result built only from what the snippet cannot forge (the collector's report, checked again here)."""
 from __future__ import annotations
 
+import ast
 import base64
 import contextlib
 import json
@@ -79,11 +80,27 @@ def run_python(source: str, limits: Limits, sandbox: Bubblewrap | None, *, stand
         return _outcome(proc.returncode, streams, stopped, limits, layout, time.monotonic() - started)
 
 
+def imported_packages(source: str) -> set[str]:
+    """The top-level packages outside the standard library that the code imports itself."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return set()
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            names.add(node.module.split(".")[0])
+    return names - set(sys.stdlib_module_names)
+
+
 def _write_job(job_dir: Path, layout: Layout | None, limits: Limits, stands_in: tuple[str, ...], report_fd: int) -> None:
     from bot.sandbox.bubblewrap import INSIDE
 
     paths = (layout or INSIDE).paths()
-    job = {"limits": limits.inside(), "stands_in": list(stands_in), "report_fd": report_fd,
+    packages = sorted(imported_packages((job_dir / "snippet.py").read_text(encoding="utf-8")) - set(stands_in))
+    job = {"limits": limits.inside(), "packages": packages, "report_fd": report_fd,
            "make_dirs": [paths["home"], paths["tmp"]], **paths}
     (job_dir / "job.json").write_text(json.dumps(job), encoding="utf-8")
 

@@ -81,6 +81,19 @@ def test_all_27_python_snippets_have_current_ok_output():
     assert not_ok == [], "run `studybot content run` and commit content/outputs/"
 
 
+def test_every_python_snippet_shows_the_learner_something():
+    """stdout or the last expression's value: never an empty result box (issue 10 counted 7 of 27)."""
+    python = [(q.id, s) for q in QUESTIONS for s in with_results(q, CONTENT / "outputs").snippets if s.language == "python"]
+    silent = [qid for qid, s in python if not (s.result.output.strip() or s.result.value.strip())]
+    assert silent == []
+
+
+def test_stored_outputs_name_no_path_of_the_machine_that_ran_them():
+    for path in sorted((CONTENT / "outputs").glob("*.json")):
+        text = path.read_text(encoding="utf-8")
+        assert "/tmp/" not in text and "studybot-run-" not in text and "/work/" not in text, path.name
+
+
 def test_blocks_that_cannot_run_say_why():
     for q in QUESTIONS:
         for s in with_results(q, CONTENT / "outputs").snippets:
