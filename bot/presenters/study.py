@@ -28,6 +28,9 @@ VALUE_HEADING = "最後の式の値（ノートブックのセルのように表
 PREPARATION = "実行のための準備"
 PREPARATION_NOTE = ("記事のコードをそのまま実行できるように、前後に補ったコードです。"
                     "setup は記事のコードの前に、completion は記事のコードの後に続けて実行しました。")
+# what bot/sandbox/scripts/harness.py does before and after every snippet
+RUNNER_PREPARATION = ("全コード共通: サンドボックスの中で、乱数の種を 0 に固定し（random.seed(0)・numpy.random.seed(0)）、"
+                      "計算スレッドを 1 つにし、pandas の表は列を省かずに表示し、最後の式の値を表示しています。")
 PREPARATION_FOLLOWS = f"⬇ このコードを実行するために補ったコード（{PREPARATION}）は次のページから表示します。"
 NOTHING_SHOWN = "（標準出力も最後の式の値もありません）"
 # what happened to a run that did not finish normally; error and timeout reasons are whole sentences already
@@ -103,10 +106,13 @@ def _snippet_pages(title: str, n: int, count: int, s: Snippet, outputs_dir: Path
 
 
 def preparation_text(s: Snippet) -> str:
-    """The code added around the article's code so it runs, disclosed in full ("" when there is none)."""
-    if not (s.setup or s.completion):
+    """The code added around the article's code so it runs, disclosed in full, and what the runner does for
+    every snippet ("" for code that is not run)."""
+    if not s.runnable:
         return ""
-    parts = [f"**{PREPARATION}**", PREPARATION_NOTE]
+    parts = [f"**{PREPARATION}**", RUNNER_PREPARATION]
+    if s.setup or s.completion:
+        parts.append(PREPARATION_NOTE)
     if s.setup:
         parts.append(f"**記事のコードの前に実行 (setup)**\n{fenced(s.setup, s.language)}")
     if s.completion:

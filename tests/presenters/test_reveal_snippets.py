@@ -36,8 +36,10 @@ def test_a_completion_is_disclosed_too():
     assert "setup)" not in page
 
 
-def test_a_snippet_without_added_code_has_no_preparation():
-    assert all(PREPARATION not in page for page in snippet_pages(Snippet("python", "print(1)", result=OK)))
+def test_a_snippet_without_added_code_still_says_what_every_run_is_prepared_with():
+    text = "\n".join(snippet_pages(Snippet("python", "print(1)", result=OK)))
+    assert PREPARATION in text and "random.seed(0)" in text and "(setup)" not in text and "(completion)" not in text
+    assert all(PREPARATION not in page for page in snippet_pages(Snippet("dockerfile", "FROM python", result=OK)))
 
 
 def test_a_long_setup_gets_its_own_pages_right_after_the_output_and_nothing_is_lost():
