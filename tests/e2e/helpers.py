@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import random
 import re
+import sys
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
@@ -23,7 +25,7 @@ from bot.config import Config
 from bot.frontends.discord.launch import build_discord_bot
 from bot.services import Study
 from bot.services.feedback import Feedback
-from tests.conftest import CONTENT, FakeClock, bank_database
+from tests.conftest import CONTENT, ROOT, FakeClock, bank_database
 
 from .fake_discord import FakeDiscord, custom_ids, message_text, running_bot
 
@@ -44,8 +46,10 @@ __all__ = [
     "make_study",
     "make_study_bot",
     "make_timed_bot",
+    "process_config",
     "running",
     "setup_daily",
+    "start_process",
     "streak_seen",
     "text",
     "thread_of",
@@ -109,6 +113,27 @@ async def running(fake: FakeDiscord, bot):
     async with running_bot(fake, bot):
         await asyncio.wait_for(bot.daily_started.wait(), 5)
         yield bot
+
+
+def process_config(tmp_path, fake: FakeDiscord):
+    """A config file for `studybot run` as a process, over a database under `tmp_path`, talking to `fake`."""
+    config = tmp_path / "config.toml"
+    config.write_text(
+        f'[bot]\ndatabase = "{tmp_path / "bot.sqlite3"}"\ncontent_dir = "{CONTENT}"\n'
+        f'[discord]\napi_base = "{fake.api_base}"\ngateway_url = "{fake.gateway_url}"\n',
+        encoding="utf-8",
+    )
+    return config
+
+
+async def start_process(config, token: str):
+    """`studybot run --config …` as its own process, with `token` as DISCORD_TOKEN."""
+    env = {k: v for k, v in os.environ.items() if k != "DISCORD_TOKEN"} | {"DISCORD_TOKEN": token}
+    return await asyncio.create_subprocess_exec(
+        # the order the README writes: `make run ARGS="--config config.toml"` = `studybot run --config ...`
+        sys.executable, "-m", "bot", "run", "--config", str(config), cwd=ROOT, env=env,
+        stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )
 
 
 # --- time -----------------------------------------------------------------------------------------
