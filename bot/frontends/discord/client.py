@@ -21,7 +21,7 @@ from bot.services import Services
 from bot.services.daily import run_reveals, run_slot
 
 log = logging.getLogger(__name__)
-EXTENSIONS = ("bot.frontends.discord.cogs.practice", "bot.frontends.discord.cogs.daily")
+EXTENSIONS = ("bot.frontends.discord.cogs.practice", "bot.frontends.discord.cogs.daily", "bot.frontends.discord.cogs.privacy")
 
 
 class CommandSyncError(discord.DiscordException):
