@@ -47,7 +47,7 @@ def forget_prompt_card(name: str | None, own: bool, counts: dict[str, int], minu
     return Card(
         title=f"{whose(name, own)}のデータを削除しますか？ (forget {'your' if own else 'their'} data?)",
         description=(f"このサーバーに保存されている{whose(name, own)}の回答・出題と復習の記録・連続記録・ポイント・表示名を"
-                     "すべて削除し、ランキングを計算し直します。ほかのサーバーのデータはそのままです。**元に戻せません。**"
+                     "すべて削除します（ランキングからも外れます）。ほかのサーバーのデータはそのままです。**元に戻せません。**"
                      + ("先に /privacy export で保存できます。" if own else "")
                      + " (Deletes everything stored in this server; other servers are untouched. It cannot be undone.)"),
         fields=(("削除されるもの (to be deleted)", stored_lines(counts)),),
@@ -59,7 +59,7 @@ def forget_prompt_card(name: str | None, own: bool, counts: dict[str, int], minu
 def forgotten_card(name: str | None, own: bool, deleted: dict[str, int]) -> Card:
     return Card(
         title="削除しました (forgotten)",
-        description=(f"このサーバーに保存されていた{whose(name, own)}のデータを削除し、ランキングを計算し直しました。"
+        description=(f"このサーバーに保存されていた{whose(name, own)}のデータを削除しました。ランキングにももう載りません。"
                      " (Deleted from this server; the leaderboards no longer count it.)"),
         fields=(("削除した件数 (rows deleted)", stored_lines(deleted)),),
     )

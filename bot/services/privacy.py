@@ -2,7 +2,7 @@
 whole server some time after the bot was removed from it (unless it is invited back first).
 
 "In a server" is the rule throughout: a member's export and forget never read or touch another
-server's rows, and forgetting rebuilds the server's streaks and boards so no leaderboard keeps them.
+server's rows, and forgetting takes the member's streak and board rows too, so no leaderboard keeps them.
 """
 from __future__ import annotations
 
@@ -72,7 +72,7 @@ class Privacy:
         return store.member_counts(self.db, guild_id, user_id)
 
     def forget(self, guild_id: int, user_id: int) -> Forgotten:
-        """Delete the member's rows in this server and rebuild its boards."""
+        """Delete the member's rows in this server, their streak and leaderboard rows included."""
         name = store.display_name(self.db, guild_id, user_id)
         return Forgotten(store.forget_member(self.db, guild_id, user_id), name)
 

@@ -85,7 +85,7 @@ async def test_a_manager_forgets_a_member_who_left_never_one_still_here(fake_dis
         shown = text(asked)
         done = await fake.click(asked, next(i for i in ids(asked) if i.startswith("privacy:forget:")), user=fake.owner)
     assert "サーバー管理者" in text(not_a_manager) and "まだこのサーバーのメンバーです" in text(still_here)
-    assert "Bob さんのデータを削除しますか" in shown and "Bob さんのデータを削除し、" in text(done)
+    assert "Bob さんのデータを削除しますか" in shown and "Bob さんのデータを削除しました" in text(done)
     db = bot.study.db
     assert store.member_counts(db, fake.guild_id, int(bob["id"]))["answers"] == 0
     assert store.member_counts(db, fake.guild_id, alice_id(fake))["answers"] == 1
