@@ -24,6 +24,7 @@ class Config:
     # only for tests and self-hosted proxies: where discord.py sends REST calls and opens the gateway
     api_base: str | None = None
     gateway_url: str | None = None
+    forget_after_days: int = 30  # a server's data is deleted this many days after the bot was removed from it
 
 
 def load_config(path: Path | None) -> Config:
@@ -45,14 +46,18 @@ SECTIONS = {
     "bot": ("database", "content_dir", "dev_guild_id", "log_level"),
     "console": ("member",),
     "discord": ("api_base", "gateway_url"),
+    "privacy": ("forget_after_days",),
 }
 
 
 def _from_mapping(raw: dict[str, Any], base: Path) -> Config:
     stray = set(raw) - set(SECTIONS)
     if stray:
-        raise ConfigError(f"Unknown setting(s) outside [bot], [console] and [discord]: {', '.join(sorted(stray))}.")
-    bot, console, endpoints = (_section(raw, name) for name in SECTIONS)
+        raise ConfigError(f"Unknown setting(s) outside [bot], [console], [discord] and [privacy]: {', '.join(sorted(stray))}.")
+    bot, console, endpoints, privacy = (_section(raw, name) for name in SECTIONS)
+    forget_after = privacy.get("forget_after_days", 30)
+    if not isinstance(forget_after, int) or isinstance(forget_after, bool) or forget_after < 0:
+        raise ConfigError(f"forget_after_days in [privacy] must be a whole number of days (0 or more), not {_kind(forget_after)}.")
     level = _text(bot, "log_level", "INFO", "bot").upper()
     if level not in LOG_LEVELS:
         raise ConfigError(f"log_level must be one of {', '.join(LOG_LEVELS)}, not {level!r}.")
@@ -67,6 +72,7 @@ def _from_mapping(raw: dict[str, Any], base: Path) -> Config:
         dev_guild_id=guild,
         log_level=level,
         console_member=_text(console, "member", "you", "console"),
+        forget_after_days=forget_after,
     )
 
 

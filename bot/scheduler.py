@@ -7,6 +7,8 @@ armed again after every run and on every change; the reveal timer likewise at Da
 midnight: New York's 00:00 after the spring change, Beirut or Santiago whose change is at midnight.)
 Every SWEEP_EVERY a sweep runs whatever is owed now - a due slot, an intent a crash or a failure left,
 a retry whose time has come, a due reveal - so a lost timer costs minutes, never a day.
+Once at start-up and then once a day it also runs the front end's `housekeeping` (Discord: deleting the
+data of servers the bot left longer ago than the grace period).
 Whether a run posts is decided by bot.services.daily, under a per-server lock that /daily now shares
 (`exclusive`), so a late, repeated or concurrent run is harmless. Knows nothing of Discord: the front
 end passes `on_slot` / `on_reveal` (e.g. services.daily.run_slot over its channel).
@@ -36,6 +38,8 @@ T = TypeVar("T")
 JOB_OPTIONS = {"misfire_grace_time": None, "coalesce": True, "max_instances": 1, "replace_existing": True}
 SWEEP_EVERY = timedelta(minutes=5)
 SWEEP_JOB = "daily:sweep"
+HOUSEKEEPING_EVERY = timedelta(days=1)  # e.g. deleting the data of servers the bot left (bot.services.privacy)
+HOUSEKEEPING_JOB = "housekeeping"
 
 
 def slot_job_id(guild_id: int) -> str:
@@ -48,8 +52,9 @@ def reveal_job_id(guild_id: int) -> str:
 
 class DailyScheduler:
     def __init__(self, daily: Daily, on_slot: GuildCallback, on_reveal: GuildCallback | None = None, *,
-                 scheduler: AsyncIOScheduler | None = None):
+                 scheduler: AsyncIOScheduler | None = None, housekeeping: Callable[[], Awaitable[object]] | None = None):
         self.daily = daily
+        self._housekeeping = housekeeping  # run once at start and every HOUSEKEEPING_EVERY
         self._on_slot = on_slot
         self._on_reveal = on_reveal
         self._scheduler = scheduler or AsyncIOScheduler(timezone=UTC)
@@ -68,8 +73,21 @@ class DailyScheduler:
             self.reschedule(settings.guild_id)
         self._scheduler.add_job(self._sweep_job, IntervalTrigger(seconds=SWEEP_EVERY.total_seconds(), timezone=UTC),
                                 id=SWEEP_JOB, **JOB_OPTIONS)
+        if self._housekeeping is not None:
+            self._scheduler.add_job(self.housekeeping, IntervalTrigger(seconds=HOUSEKEEPING_EVERY.total_seconds(), timezone=UTC),
+                                    id=HOUSEKEEPING_JOB, **JOB_OPTIONS)
         self._scheduler.start()
         await self.catch_up()
+        await self.housekeeping()
+
+    async def housekeeping(self) -> None:
+        """The daily chores that are not a server's question (start-up, then once a day); a failure is logged."""
+        if self._housekeeping is None:
+            return
+        try:
+            await self._housekeeping()
+        except Exception:  # tomorrow's run tries again; the daily question is not held up
+            log.exception("housekeeping failed")
 
     async def catch_up(self) -> None:
         """Whatever is owed now (at start-up, and every SWEEP_EVERY): today's post if its time has come,

@@ -173,3 +173,10 @@ def m009_snippet_value_and_added_code(db: Database) -> None:
     snippets.add_column("value", str)
     snippets.add_column("setup", str)
     snippets.add_column("completion", str)
+
+
+@migrations()
+def m010_guild_departures(db: Database) -> None:
+    # When the bot was removed from a server: its data is deleted once the grace period
+    # ([privacy] forget_after_days) has passed, unless the bot is invited back before that.
+    db.table("guild_departures").create({"guild_id": int, "left_at": str}, pk="guild_id")

@@ -43,7 +43,7 @@ def test_settings_of_the_wrong_type_are_one_sentence(tmp_path):
         "[bot]\nlog_level = 5\n": "log_level in [bot] must be text in quotes",
         "[bot]\ndev_guild_id = true\n": "dev_guild_id must be a number",
         "[bot]\ndev_guild_id = \"123\"\n": "dev_guild_id must be a number",
-        "dev_guild_id = 123\n[bot]\n": "Unknown setting(s) outside [bot], [console] and [discord]: dev_guild_id.",
+        "dev_guild_id = 123\n[bot]\n": "Unknown setting(s) outside [bot], [console], [discord] and [privacy]: dev_guild_id.",
         "[console]\nmember = 7\n": "member in [console] must be text in quotes",
         "[discord]\napi_base = 1\n": "api_base in [discord] must be text in quotes",
         "discord = \"x\"\n": "discord must be a [discord] section",

@@ -49,11 +49,12 @@ class MemberRef:
 class Action:
     """A button under a reply (Discord) or the command that does the same (terminal hint)."""
 
-    kind: str  # answer | reveal | rate | daily_answer | daily_reveal
+    kind: str  # answer | reveal | rate | daily_answer | daily_reveal | forget | forget_cancel
     question_id: str = ""
-    value: str = ""  # a rating for `rate`
+    value: str = ""  # a rating for `rate`; for `forget`, whose data and when it was asked (bot.commands.privacy)
     label: str = ""
     post_id: int = 0  # for daily_answer / daily_reveal
+    typed: str = ""  # what to type in the terminal instead, when it is not the usual command for the kind
 
 
 @dataclass(frozen=True)
@@ -74,6 +75,14 @@ class Figure:
 
 
 @dataclass(frozen=True)
+class Attachment:
+    """A file sent with the reply (Discord attaches it; the terminal saves it and prints where)."""
+
+    filename: str
+    data: bytes
+
+
+@dataclass(frozen=True)
 class Reply:
     cards: tuple[Card, ...] = ()
     actions: tuple[Action, ...] = ()
@@ -83,6 +92,7 @@ class Reply:
     error: bool = False  # the notes report a problem
     ask: AnswerBox | None = None
     figure: Figure | None = None
+    attachment: Attachment | None = None
 
 
 class Surface(Protocol):
@@ -109,6 +119,14 @@ class Surface(Protocol):
 
     def shown_here(self) -> tuple[Card, ...]:
         """What the daily channel showed in this conversation since the last call (the terminal is its own channel)."""
+        ...
+
+    def manages_server(self) -> bool:
+        """The member asking may manage the server (Discord's Manage Server; the terminal's one person may)."""
+        ...
+
+    async def in_server(self, guild_id: int, user_id: int) -> bool | None:
+        """Whether that user is a member of the server now; None when the front end has no member list."""
         ...
 
 

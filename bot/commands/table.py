@@ -1,7 +1,7 @@
 """Every command, once: its name, options, help line and handler. Both front ends read this table."""
 from __future__ import annotations
 
-from bot.commands import daily, practice, review
+from bot.commands import daily, practice, privacy, review
 from bot.commands.spec import Args, Command, Invocation, Option, Reply
 from bot.presenters.study import help_card
 
@@ -65,6 +65,16 @@ COMMANDS: tuple[Command, ...] = (
             "（サーバー管理者）再開します（止まっていた日の分は投稿しません）。 Resume it.", daily.resume, managers=True),
     Command("daily now", "Post today's daily question now",
             "（サーバー管理者）今日の問題をすぐに投稿します。 Post today's question now.", daily.now, managers=True, slow=True),
+    Command("privacy export", "Everything the bot stores about you in this server, as a file (only to you)",
+            "このサーバーに保存されているあなたのデータを JSON ファイルで自分だけに送ります。 Your data in this server, as a file.",
+            privacy.export, slow=True),
+    Command("privacy forget", "Delete your data in this server (asks to confirm)",
+            "このサーバーのあなたのデータを削除します（確認あり）。管理者は member で抜けたメンバーのデータも削除できます。 "
+            "Delete your data here (managers: a member who left).", privacy.forget,
+            (Option("member", "server managers: a member who has left the server (default: you)"),)),
+    Command("privacy confirm", "Confirm deleting the data /privacy forget showed",
+            "/privacy forget の削除を確定します（Discord では確認ボタン）。 Confirm /privacy forget; Discord shows a button.",
+            privacy.confirm, (Option("member", "whose data (default: you)"),), in_discord=False),
     Command("help", "What the bot does and every command", "このヘルプです。 This help.", show_help, in_dms=True),
 )
 
@@ -72,8 +82,10 @@ COMMANDS: tuple[Command, ...] = (
 BUTTONS: tuple[Command, ...] = (
     Command("daily answer", "", "", practice.answer_daily),
     Command("daily reveal", "", "", practice.reveal_daily),
+    Command("privacy cancel", "", "", privacy.cancel),
 )
-GROUP_SUMMARIES = {"daily": "The daily question: set up, status, pause, resume, post now (server managers)"}
+GROUP_SUMMARIES = {"daily": "The daily question: set up, status, pause, resume, post now (server managers)",
+                   "privacy": "Your data in this server: export it or delete it"}
 
 
 def command(name: str) -> Command:

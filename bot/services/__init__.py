@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from bot.services.answering import Answering
 from bot.services.daily import Daily
+from bot.services.privacy import Privacy
 from bot.services.progress import Progress
 from bot.services.review import Review
 from bot.services.study import AnswerReceipt, BankLoad, Clock, Study, load_bank
@@ -23,5 +24,10 @@ class Services:
     review: Review
     answering: Answering  # which question an answer is for, and whether it counts for the daily streak
 
+    @property
+    def privacy(self) -> Privacy:
+        """A member's export and forget, and forgetting servers the bot left (it keeps no state of its own)."""
+        return Privacy(self.study.db, self.study.clock)
 
-__all__ = ["AnswerReceipt", "Answering", "BankLoad", "Clock", "Daily", "Progress", "Review", "Services", "Study", "load_bank"]
+
+__all__ = ["AnswerReceipt", "Answering", "BankLoad", "Clock", "Daily", "Privacy", "Progress", "Review", "Services", "Study", "load_bank"]

@@ -19,9 +19,10 @@ from bot.frontends.discord.views import ORPHAN_MODAL, AnswerButton, PageButton, 
 from bot.scheduler import DailyScheduler
 from bot.services import Services
 from bot.services.daily import run_reveals, run_slot
+from bot.services.privacy import DEFAULT_FORGET_AFTER
 
 log = logging.getLogger(__name__)
-EXTENSIONS = ("bot.frontends.discord.cogs.practice", "bot.frontends.discord.cogs.daily")
+EXTENSIONS = ("bot.frontends.discord.cogs.practice", "bot.frontends.discord.cogs.daily", "bot.frontends.discord.cogs.privacy")
 
 
 class CommandSyncError(discord.DiscordException):
@@ -31,6 +32,8 @@ class CommandSyncError(discord.DiscordException):
 class StudyBot(commands.Bot):
     """`daily_jobs`: run the daily question's scheduler (on by default). `scheduler`: the APScheduler
     instance it uses (tests pass one whose jobs only run when fired by hand)."""
+
+    forget_after = DEFAULT_FORGET_AFTER  # a server's data is deleted this long after the bot left it (config [privacy])
 
     def __init__(self, services: Services, *, dev_guild_id: int | None = None, extensions: tuple[str, ...] = EXTENSIONS,
                  daily_jobs: bool = True, scheduler: Any = None, **options: Any):
@@ -44,7 +47,8 @@ class StudyBot(commands.Bot):
         self.tree.on_error = self.on_app_command_error  # type: ignore[method-assign]
         self.daily_scheduler: DailyScheduler | None = None
         if daily_jobs:
-            self.daily_scheduler = DailyScheduler(services.daily, self.on_daily_slot, self.on_daily_reveal, scheduler=scheduler)
+            self.daily_scheduler = DailyScheduler(services.daily, self.on_daily_slot, self.on_daily_reveal, scheduler=scheduler,
+                                                  housekeeping=self.forget_departed_servers)
         self._daily_start: asyncio.Task[None] | None = None
         self.daily_started = asyncio.Event()  # set once the scheduler runs and start-up catch-up is done
 
@@ -86,6 +90,38 @@ class StudyBot(commands.Bot):
     async def on_daily_reveal(self, guild_id: int) -> None:
         await self.wait_until_ready()
         await run_reveals(self.services.daily, guild_id, self.daily_channel())
+
+    # -- servers the bot left: their data goes after the grace period ([privacy] forget_after_days)
+    async def on_guild_remove(self, guild: discord.Guild) -> None:
+        self.services.privacy.departed(guild.id)
+        log.info("removed from guild %s: its data will be deleted after %s unless the bot is invited back",
+                 guild.id, self.forget_after)
+
+    async def on_guild_join(self, guild: discord.Guild) -> None:
+        if self.services.privacy.returned(guild.id):
+            log.info("back in guild %s: its data is no longer to be deleted", guild.id)
+
+    async def on_guild_available(self, guild: discord.Guild) -> None:
+        await self.on_guild_join(guild)  # back after an outage, or a join Discord marks so: either way the bot is in it
+
+    async def forget_departed_servers(self) -> None:
+        """At start-up and once a day (the scheduler's housekeeping): servers left or rejoined while the bot
+        was offline are noted, then the data of servers left longer ago than the grace period is deleted."""
+        await self.wait_until_ready()
+        privacy = self.services.privacy
+        found = privacy.reconcile(g.id for g in self.guilds)
+        if found.marked:
+            log.warning("no longer in guild(s) %s: their data will be deleted after %s unless the bot is invited back",
+                        ", ".join(map(str, found.marked)), self.forget_after)
+        for guild_id in privacy.due(self.forget_after):
+            async def forget(guild_id: int = guild_id) -> dict[str, int]:
+                return privacy.forget_server(guild_id)
+
+            # under the server's lock, never beside its daily timer; then no timer is left armed for it
+            deleted = await (self.daily_scheduler.exclusive(guild_id, forget) if self.daily_scheduler else forget())
+            self.reschedule_daily(guild_id)
+            log.info("deleted the data of guild %s, left more than %s ago (%d rows)", guild_id, self.forget_after,
+                     sum(deleted.values()))
 
     def reschedule_daily(self, guild_id: int) -> None:
         """After /daily setup, pause or resume."""

@@ -16,6 +16,7 @@ import discord
 
 from bot.commands.spec import Invocation, Reply
 from bot.commands.table import command
+from bot.core.errors import StudyError
 from bot.core.paging import shorten
 from bot.frontends.discord import render
 from bot.frontends.discord.daily_channel import POST_PERMISSIONS, missing_permissions
@@ -25,6 +26,8 @@ from bot.presenters.progress import CHANNEL_MISSING_NOTE, permission_warning
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 CONTENT_LIMIT = 2000
+MEMBERSHIP_UNKNOWN = ("Discord からメンバー情報を取得できませんでした。しばらくしてからもう一度試してください。 "
+                      "(Discord did not say whether that member is in the server; try again later.)")
 
 
 class DiscordSurface:
@@ -78,6 +81,21 @@ class DiscordSurface:
     def shown_here(self) -> tuple[Any, ...]:
         return ()  # the daily question goes to its channel, not into this reply
 
+    def manages_server(self) -> bool:
+        permissions = self.interaction.permissions  # the member's, in this channel, as Discord computed them
+        return permissions.manage_guild or permissions.administrator
+
+    async def in_server(self, guild_id: int, user_id: int) -> bool:
+        """Asked of Discord: without the privileged members intent the bot's member cache misses departures."""
+        try:
+            await self.bot.http.get_member(guild_id, user_id)
+        except discord.NotFound:
+            return False
+        except discord.HTTPException as error:
+            log.info("membership of %s in guild %s could not be looked up: %s", user_id, guild_id, error)
+            raise StudyError(MEMBERSHIP_UNKNOWN) from None
+        return True
+
 
 def invocation(interaction: discord.Interaction) -> Invocation:
     services = interaction.client.services  # type: ignore[attr-defined]
@@ -108,12 +126,14 @@ async def deliver(interaction: discord.Interaction, reply: Reply, *, page: int =
             await interaction.response.defer(ephemeral=not reply.public, thinking=True)
         png = await asyncio.to_thread(reply.figure.draw)  # matplotlib takes 0.5-3 s: the loop keeps serving others
         files.append(discord.File(io.BytesIO(png), filename=reply.figure.filename))
+    if reply.attachment is not None:
+        files.append(discord.File(io.BytesIO(reply.attachment.data), filename=reply.attachment.filename))
     message: dict[str, Any] = {"embeds": [render.embed(card) for card in cards]}
     if reply.notes:
         message["content"] = shorten("\n".join(reply.notes), CONTENT_LIMIT)
     if view is not None:
         message["view"] = view
-    if edit:
-        await interaction.response.edit_message(attachments=files, **message)
+    if edit:  # the reply replaces the message its button is on, buttons included (none: they go)
+        await interaction.response.edit_message(attachments=files, **{"view": view, **message})
         return
     await send(interaction, files=files, ephemeral=not reply.public, **message)

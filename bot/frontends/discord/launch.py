@@ -4,6 +4,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import sys
+from datetime import timedelta
 from typing import Any
 
 import aiohttp
@@ -25,7 +26,9 @@ def build_discord_bot(config: Config, services: Services | Study, **options: Any
         discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(config.gateway_url)
     if isinstance(services, Study):
         services = build_services(services)
-    return StudyBot(services, dev_guild_id=config.dev_guild_id, **options)
+    bot = StudyBot(services, dev_guild_id=config.dev_guild_id, **options)
+    bot.forget_after = timedelta(days=config.forget_after_days)
+    return bot
 
 
 def fail(message: str) -> int:

@@ -36,6 +36,12 @@ JA = {
     "Your progress chart (only to you)": "学習の記録のグラフを自分だけに表示します",
     "whose chart (default: you)": "誰のグラフか（省略するとあなた）",
     "post it in the channel for everyone (default: only you)": "チャンネルに公開する（省略時は自分だけ）",
+    # /privacy
+    "Your data in this server: export it or delete it": "このサーバーでのあなたのデータの書き出し・削除",
+    "Everything the bot stores about you in this server, as a file (only to you)":
+        "このサーバーに保存されているあなたのデータをファイルで受け取ります（自分だけに表示）",
+    "Delete your data in this server (asks to confirm)": "このサーバーのあなたのデータを削除します（確認あり）",
+    "server managers: a member who has left the server (default: you)": "サーバー管理者のみ: サーバーを抜けたメンバー（省略するとあなた）",
 }
 
 

@@ -10,7 +10,7 @@ from typing import Any
 
 import discord
 
-from bot.commands.spec import Action, AnswerBox
+from bot.commands.spec import Action, AnswerBox, MemberRef
 from bot.core.answers import MAX_ANSWER_CHARS
 from bot.core.errors import InvalidAnswer, StudyError
 from bot.frontends.discord import render
@@ -241,6 +241,38 @@ class DailyRevealButton(_CommandButton, template=rf"daily:reveal:{POST_ID}"):
         await run_command(interaction, "daily reveal", post=self.post_id)
 
 
+class ForgetButton(_CommandButton, template=r"privacy:forget:(?P<user>\d{1,20}):(?P<issued>\d{1,12})"):
+    """Confirms /privacy forget: whose data, and when it was asked (the command refuses an old one)."""
+
+    what = "forget button"
+
+    def __init__(self, user_id: int, issued: int):
+        super().__init__(discord.ui.Button(label="確認 (confirm)", style=discord.ButtonStyle.danger,
+                                           custom_id=f"privacy:forget:{user_id}:{issued}"))
+        self.user_id, self.issued = user_id, issued
+
+    @classmethod
+    async def from_custom_id(cls, interaction: Any, item: Any, match: re.Match[str]) -> ForgetButton:
+        return cls(int(match["user"]), int(match["issued"]))
+
+    async def run(self, interaction: discord.Interaction) -> None:
+        await run_command(interaction, "privacy confirm", edit=True, member=MemberRef(self.user_id, ""), issued=self.issued)
+
+
+class ForgetCancelButton(_CommandButton, template=r"privacy:cancel"):
+    what = "forget cancel button"
+
+    def __init__(self) -> None:
+        super().__init__(_button("キャンセル (cancel)", "privacy:cancel"))
+
+    @classmethod
+    async def from_custom_id(cls, interaction: Any, item: Any, match: re.Match[str]) -> ForgetCancelButton:
+        return cls()
+
+    async def run(self, interaction: discord.Interaction) -> None:
+        await run_command(interaction, "privacy cancel", edit=True)
+
+
 def daily_buttons(post_id: int) -> discord.ui.View:
     view = discord.ui.View(timeout=None)
     view.add_item(DailyAnswerButton(post_id))
@@ -257,6 +289,11 @@ def _item(action: Action) -> discord.ui.Item[Any]:
         return RateButton(action.question_id, action.value, action.label)
     if action.kind == "daily_answer":
         return DailyAnswerButton(action.post_id)
+    if action.kind == "forget":
+        user_id, issued = action.value.split(":")
+        return ForgetButton(int(user_id), int(issued))
+    if action.kind == "forget_cancel":
+        return ForgetCancelButton()
     return DailyRevealButton(action.post_id)
 
 

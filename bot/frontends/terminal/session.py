@@ -177,7 +177,10 @@ class Conversation:
             path = save_png(reply.figure.draw())
             cards = tuple(replace(c, image=path) if c.image is not None and c.image.name == reply.figure.filename else c
                           for c in cards)
-        return Shown(cards, tuple(hint(a) for a in reply.actions), reply.notes, reply.error, paged=bool(reply.pages_of))
+        notes = reply.notes
+        if reply.attachment is not None:  # Discord attaches the file; the terminal saves it and says where
+            notes += (f"ファイルを保存しました (file saved): {save_file(reply.attachment.data, reply.attachment.filename)}",)
+        return Shown(cards, tuple(hint(a) for a in reply.actions), notes, reply.error, paged=bool(reply.pages_of))
 
     def ask(self, heading: str) -> str | None:
         """Several lines (Discord's modal), ended by an empty line, the end of input or a command line;
@@ -248,6 +251,8 @@ def find(name: str, rest: str) -> tuple[Command | None, str]:
 
 def hint(action: Action) -> tuple[str, str]:
     """A button as the command that does the same here: ("Reveal", "/reveal")."""
+    if action.typed:
+        return action.label, action.typed
     if action.kind == "rate":
         return action.label, f"/rate {action.value} {action.question_id}"
     return ("Answer", "/answer") if action.kind in ("answer", "daily_answer") else ("Reveal", "/reveal")
@@ -265,6 +270,15 @@ def save_png(png: bytes) -> Path:
     handle, name = tempfile.mkstemp(prefix="studybot-stats-", suffix=".png")
     with os.fdopen(handle, "wb") as out:
         out.write(png)
+    return Path(name)
+
+
+def save_file(data: bytes, filename: str) -> Path:
+    """As save_png, for a reply's attachment (readable by its owner only, as mkstemp makes it)."""
+    stem, dot, suffix = filename.partition(".")
+    handle, name = tempfile.mkstemp(prefix=f"{stem}-", suffix=dot + suffix)
+    with os.fdopen(handle, "wb") as out:
+        out.write(data)
     return Path(name)
 
 

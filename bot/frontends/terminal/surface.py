@@ -87,3 +87,9 @@ class TerminalSurface:
     def shown_here(self) -> tuple[Card, ...]:
         shown, self.channel.cards = tuple(self.channel.cards), []
         return shown
+
+    def manages_server(self) -> bool:
+        return True  # the one person at the terminal runs the simulated server (as /daily setup shows)
+
+    async def in_server(self, guild_id: int, user_id: int) -> bool | None:
+        return None  # members are names typed with /as: there is no member list to ask
