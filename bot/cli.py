@@ -107,11 +107,34 @@ def _shown(result: SnippetResult, outputs: Path) -> tuple[str, str, tuple[bytes,
     return result.output, result.value, tuple((outputs / name).read_bytes() for name in result.figures)
 
 
+def database_ready(config: Config, *, write: bool = True) -> bool:
+    """Check the database before a command opens it (bot/bootstrap.py says what is wrong): warnings and the one
+    sentence of a failure go to stderr. False: the command must stop (exit 2)."""
+    from bot.bootstrap import StartupError, check_database
+
+    try:
+        warnings = check_database(config, write=write)
+    except StartupError as exc:
+        print(f"studybot: {exc}", file=sys.stderr)
+        return False
+    for warning in warnings:
+        print(f"studybot: {warning}", file=sys.stderr)
+    return True
+
+
 def load(config: Config, args: argparse.Namespace | None = None) -> int:
+    import sqlite3
+
     from bot.services import load_bank
     from db.connection import open_database
 
-    db = open_database(config.database)
+    if not database_ready(config):
+        return 2
+    try:
+        db = open_database(config.database)
+    except (sqlite3.Error, OSError) as exc:
+        print(f"studybot: The database {config.database} cannot be opened: {exc}.", file=sys.stderr)
+        return 2
     result = load_bank(db, config.content_dir, utc_now())
     for problem in result.problems:
         print(problem, file=sys.stderr)
