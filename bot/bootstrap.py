@@ -29,7 +29,7 @@ class StartupError(Exception):
 
 def check_database(config: Config, *, write: bool = True) -> list[str]:
     """Before opening: whether the database can be used by a command that writes it (`write`: the bot,
-    `studybot load`) or only reads it (a backup). Returns warnings (a database file of 0 bytes,
+    `studybot load`) or only reads it (`studybot backup`). Returns warnings (a database file of 0 bytes,
     which SQLite, and so the bot, starts afresh); raises StartupError with what is wrong and what to do."""
     try:
         state = inspect(config.database, write=write)

@@ -1,6 +1,6 @@
 """Start-up checks the database every command opens: a read-only file or directory, a damaged or unreadable
-file is one sentence on stderr and exit 2 for run, console, discord and load; an empty file is a warning
-and a fresh start.
+file is one sentence on stderr and exit 2 for run, console, discord, load and backup; an empty file is a
+warning and a fresh start.
 
 Each case runs in a child process. The permission cases run with real file modes: as root, the child first
 drops the two capabilities that let root ignore them (CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH), keeping its
@@ -98,9 +98,11 @@ print(json.dumps(said))
 """
 
 
-def every_command(config: Path) -> dict[str, subprocess.CompletedProcess]:
-    """What run, console, discord and load say, each as if started on its own."""
+def every_command(config: Path, *, backup: bool = False) -> dict[str, subprocess.CompletedProcess]:
+    """What run, console, discord and load (and backup) say, each as if started on its own."""
     commands = [[name, "--config", str(config)] for name in ("run", "console", "discord", "load")]
+    if backup:
+        commands.append(["backup", str(config.parent / "copy.sqlite3"), "--config", str(config)])
     child = subprocess.run([sys.executable, "-c", EACH_COMMAND, json.dumps(commands)], cwd=ROOT, capture_output=True,
                            text=True, timeout=120, env={"PATH": "/usr/bin:/bin", "HOME": "/tmp", "PYTHONDONTWRITEBYTECODE": "1"},
                            stdin=subprocess.DEVNULL, preexec_fn=_as_an_ordinary_user)
@@ -111,10 +113,13 @@ def every_command(config: Path) -> dict[str, subprocess.CompletedProcess]:
 def test_a_read_only_database_or_wal_file_is_one_sentence_for_every_command(setup, file_modes_apply):
     config, database = setup
     database.chmod(0o444)
-    for name, result in every_command(config).items():
+    said = every_command(config, backup=True)
+    backup = said.pop("backup")
+    for name, result in said.items():
         assert one_sentence(result) == (
             f"studybot: The database file {database} is read-only: let the user running studybot write it, and the -wal and "
             "-shm files beside it (chown or chmod u+w)."), name
+    assert backup.returncode == 0 and backup.stderr == ""  # a backup only reads it
     # a -wal file left read-only (e.g. by a sqlite3 shell run as another user) is named
     database.chmod(0o644)
     wal = database.with_name(database.name + "-wal")
@@ -142,7 +147,7 @@ def test_an_unreadable_database_file_is_one_sentence_for_every_command(setup, fi
     database.chmod(0o000)
     expected = (f"studybot: The database {database} cannot be read (Permission denied): let the user running studybot read "
                 "and write it (chown or chmod).")
-    for name, result in every_command(config).items():
+    for name, result in every_command(config, backup=True).items():
         assert one_sentence(result) == expected, name
 
 
@@ -151,7 +156,7 @@ def test_a_file_that_is_not_a_database_is_one_sentence_for_every_command(setup):
     database.write_text("name,score\n花子,80\n", encoding="utf-8")  # e.g. a CSV saved over it
     expected = (f"studybot: The database {database} is not a SQLite database (damaged, or another kind of file): restore "
                 "it from a backup (README: Backups), or move it away to start with an empty one.")
-    for name, result in every_command(config).items():
+    for name, result in every_command(config, backup=True).items():
         assert one_sentence(result) == expected, name
 
 
@@ -168,8 +173,9 @@ def test_a_damaged_database_is_one_sentence_for_every_command(setup):
     damage(database)
     expected = (f"studybot: The database {database} is damaged (database disk image is malformed): stop studybot and "
                 "restore it from a backup (README: Backups).")
-    for name, result in every_command(config).items():
+    for name, result in every_command(config, backup=True).items():
         assert one_sentence(result) == expected, name
+    assert not (config.parent / "copy.sqlite3").exists()
 
 
 def said(capsys, status: int) -> str:
@@ -200,3 +206,15 @@ def test_an_empty_database_file_is_a_warning_and_a_fresh_start(setup):
         f"studybot: warning: the database {database} is empty (0 bytes), so studybot starts with a new, empty one; if it "
         "held answers and streaks, stop studybot and restore a backup (README: Backups)."]
     assert "junior-" in result.stdout and database.stat().st_size > 0  # it started, and the bank is in it again
+
+
+def test_backing_up_an_empty_or_missing_database_is_one_sentence(setup, capsys):
+    config, database = setup
+    copy = config.parent / "copy.sqlite3"
+    database.write_bytes(b"")
+    assert said(capsys, main(["backup", str(copy), "--config", str(config)])) == (
+        f"studybot: The database {database} is empty (0 bytes), so there is nothing to back up.")
+    database.unlink()
+    assert said(capsys, main(["backup", str(copy), "--config", str(config)])) == (
+        f"studybot: The database {database} does not exist (check database in [bot] of the config).")
+    assert not copy.exists()
