@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from bot.config import Config
 from bot.services import Answering, BankLoad, Clock, Daily, Progress, Review, Services, Study, load_bank
 from db import bank
+from db.backup import daily_backups
 from db.connection import open_database
 from db.health import Unusable, inspect
 
@@ -40,7 +41,16 @@ def check_database(config: Config, *, write: bool = True) -> list[str]:
     if not write:
         raise StartupError(f"The database {config.database} is empty (0 bytes), so there is nothing to back up.")
     return [f"warning: the database {config.database} is empty (0 bytes), so studybot starts with a new, empty one; "
-            "if it held answers and streaks, stop studybot and restore a backup (README: Backups)."]
+            f"if it held answers and streaks, stop studybot and restore a backup (README: Backups){_backups_hint(config)}."]
+
+
+def _backups_hint(config: Config) -> str:
+    if config.backup is None:
+        return "; no daily backup is configured ([backup] in the config)"
+    found = daily_backups(config.backup.dir)
+    if not found:
+        return f"; the daily backups go to {config.backup.dir}, which has none yet"
+    return f"; the newest daily backup is {found[0]}"
 
 
 def unusable_sentence(problem: Unusable) -> str:

@@ -1,8 +1,10 @@
 """Settings from a TOML file into a frozen dataclass. Nothing is read at import time."""
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass
+from datetime import time
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +17,15 @@ class ConfigError(Exception):
 
 
 @dataclass(frozen=True)
+class BackupSettings:
+    """The daily backup: into `dir`, at `at` UTC every day, the newest `keep` kept."""
+
+    dir: Path
+    keep: int = 7
+    at: time = time(3, 0)
+
+
+@dataclass(frozen=True)
 class Config:
     database: Path = Path("data/studybot.sqlite3")
     content_dir: Path = Path("content")
@@ -24,6 +35,7 @@ class Config:
     # only for tests and self-hosted proxies: where discord.py sends REST calls and opens the gateway
     api_base: str | None = None
     gateway_url: str | None = None
+    backup: BackupSettings | None = None  # no daily backup unless [backup] sets a dir
 
 
 def load_config(path: Path | None) -> Config:
@@ -45,14 +57,15 @@ SECTIONS = {
     "bot": ("database", "content_dir", "dev_guild_id", "log_level"),
     "console": ("member",),
     "discord": ("api_base", "gateway_url"),
+    "backup": ("dir", "keep", "time"),
 }
 
 
 def _from_mapping(raw: dict[str, Any], base: Path) -> Config:
     stray = set(raw) - set(SECTIONS)
     if stray:
-        raise ConfigError(f"Unknown setting(s) outside [bot], [console] and [discord]: {', '.join(sorted(stray))}.")
-    bot, console, endpoints = (_section(raw, name) for name in SECTIONS)
+        raise ConfigError(f"Unknown setting(s) outside {_listed(SECTIONS)}: {', '.join(sorted(stray))}.")
+    bot, console, endpoints = (_section(raw, name) for name in ("bot", "console", "discord"))
     level = _text(bot, "log_level", "INFO", "bot").upper()
     if level not in LOG_LEVELS:
         raise ConfigError(f"log_level must be one of {', '.join(LOG_LEVELS)}, not {level!r}.")
@@ -67,7 +80,24 @@ def _from_mapping(raw: dict[str, Any], base: Path) -> Config:
         dev_guild_id=guild,
         log_level=level,
         console_member=_text(console, "member", "you", "console"),
+        backup=_backup(_section(raw, "backup"), base),
     )
+
+
+def _backup(table: dict[str, Any], base: Path) -> BackupSettings | None:
+    if not table:
+        return None
+    directory = _text(table, "dir", "", "backup")
+    if not directory:
+        raise ConfigError("dir in [backup] is needed for daily backups (like dir = \"backups\"); leave [backup] out to have none.")
+    keep = table.get("keep", 7)
+    if not isinstance(keep, int) or isinstance(keep, bool) or keep < 1:
+        raise ConfigError(f"keep in [backup] must be how many daily backups to keep, a whole number of 1 or more, not {_kind(keep)}.")
+    at = _text(table, "time", "03:00", "backup")
+    match = re.fullmatch(r"([01]\d|2[0-3]):([0-5]\d)", at)
+    if match is None:
+        raise ConfigError(f"time in [backup] must be a 24-hour time in UTC like \"03:00\", not {at!r}.")
+    return BackupSettings(dir=base / directory, keep=keep, at=time(int(match[1]), int(match[2])))
 
 
 def _section(raw: dict[str, Any], name: str) -> dict[str, Any]:
@@ -85,6 +115,12 @@ def _text(table: dict[str, Any], key: str, default: str, section: str) -> str:
     if not isinstance(value, str):
         raise ConfigError(f"{key} in [{section}] must be text in quotes (like {key} = \"{default or '...'}\"), not {_kind(value)}.")
     return value
+
+
+def _listed(names: dict[str, Any]) -> str:
+    """[bot], [console] and [discord]"""
+    sections = [f"[{name}]" for name in names]
+    return ", ".join(sections[:-1]) + " and " + sections[-1]
 
 
 def _kind(value: object) -> str:

@@ -3,17 +3,36 @@
 The copy is read in one step, inside one read transaction, so it is the database as of one moment; in WAL
 mode that transaction never blocks the bot's writes. It is written beside the target under a temporary name,
 checked, made a self-contained file (no -wal to carry along) and renamed over the target: a reader of the
-target sees the old backup or the new one, never half of one.
+target sees the old backup or the new one, never half of one. The daily backups' file names are here too,
+so the job that writes them and the start-up warning that points to the newest agree.
 """
 from __future__ import annotations
 
 import contextlib
 import os
+import re
 import sqlite3
 import tempfile
+from datetime import date
 from pathlib import Path
 
 from db.health import BUSY_SECONDS, SIDE_FILES, connect
+
+DAILY_NAME = re.compile(r"studybot-\d{4}-\d{2}-\d{2}\.sqlite3")
+
+
+def daily_name(day: date) -> str:
+    """The daily backup's file name for `day`: studybot-YYYY-MM-DD.sqlite3."""
+    return f"studybot-{day.isoformat()}.sqlite3"
+
+
+def daily_backups(directory: Path) -> list[Path]:
+    """The daily backups in `directory`, newest first (ISO dates sort as text); none if it cannot be listed."""
+    try:
+        found = [p for p in directory.iterdir() if DAILY_NAME.fullmatch(p.name) and p.is_file()]
+    except OSError:  # no directory yet, or not readable
+        return []
+    return sorted(found, key=lambda p: p.name, reverse=True)
 
 
 class LiveTarget(ValueError):

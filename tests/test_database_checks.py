@@ -196,7 +196,7 @@ def test_a_database_path_that_is_a_directory_is_one_sentence(setup, capsys):
 
 
 def test_an_empty_database_file_is_a_warning_and_a_fresh_start(setup):
-    """A 0-byte file is what SQLite calls a new database: the bot says so, says how to restore one, and starts."""
+    """A 0-byte file is what SQLite calls a new database: the bot says so, says where backups are, and starts."""
     config, database = setup
     database.write_bytes(b"")
     result = studybot(config, "run", stdin="/question junior\n/quit\n")
@@ -204,8 +204,24 @@ def test_an_empty_database_file_is_a_warning_and_a_fresh_start(setup):
     warnings = [line for line in result.stderr.splitlines() if line.startswith("studybot: ")]
     assert warnings == [
         f"studybot: warning: the database {database} is empty (0 bytes), so studybot starts with a new, empty one; if it "
-        "held answers and streaks, stop studybot and restore a backup (README: Backups)."]
+        "held answers and streaks, stop studybot and restore a backup (README: Backups); no daily backup is configured "
+        "([backup] in the config)."]
     assert "junior-" in result.stdout and database.stat().st_size > 0  # it started, and the bank is in it again
+
+
+def test_the_empty_database_warning_names_the_newest_daily_backup(setup, capsys):
+    config, database = setup
+    backups = database.parent.parent / "backups"
+    backups.mkdir()
+    for day in ("2026-11-23", "2026-11-24"):
+        (backups / f"studybot-{day}.sqlite3").write_bytes(b"")
+    config.write_text(config.read_text() + f'[backup]\ndir = "{backups}"\n', encoding="utf-8")
+    database.write_bytes(b"")
+    assert main(["load", "--config", str(config)]) == 0
+    printed = capsys.readouterr()
+    assert "29 added" in printed.out
+    assert printed.err.endswith(f"; the newest daily backup is {backups / 'studybot-2026-11-24.sqlite3'}.\n")
+    assert main(["backup", str(backups / "copy.sqlite3"), "--config", str(config)]) == 0  # no longer empty
 
 
 def test_backing_up_an_empty_or_missing_database_is_one_sentence(setup, capsys):
