@@ -23,18 +23,21 @@ def main(argv: list[str] | None = None) -> int:
     command = args.command or "run"
     if command in cli.BANK_TOOLS:
         return cli.BANK_TOOLS[command](config, args)
+    token = os.environ.get("DISCORD_TOKEN", "").strip()
+    if command == "discord" and not token:  # said before discord.py is loaded, which takes a while
+        print(f"studybot: DISCORD_TOKEN is not set. {TOKEN_HELP}", file=sys.stderr)
+        return 2
+    # every front end opens the database: what is wrong with it is said now, before a front end loads
+    if not cli.database_ready(config):
+        return 2
     if command == "console":
         return terminal(config, member=args.member)
     if command == "discord":
-        return discord(config)
-    return run(config)
+        return discord(config, token)
+    return run(config, token)
 
 
-def discord(config: Config) -> int:
-    token = os.environ.get("DISCORD_TOKEN", "").strip()
-    if not token:  # said before discord.py is loaded, which takes a while
-        print(f"studybot: DISCORD_TOKEN is not set. {TOKEN_HELP}", file=sys.stderr)
-        return 2
+def discord(config: Config, token: str) -> int:
     from bot.frontends.discord.launch import run_discord
 
     return run_discord(config, token)
@@ -46,10 +49,10 @@ def terminal(config: Config, member: str | None = None) -> int:
     return console_main(config, member=member)
 
 
-def run(config: Config) -> int:
+def run(config: Config, token: str) -> int:
     """The README's run command: Discord when a token is set, otherwise the terminal front end."""
-    if os.environ.get("DISCORD_TOKEN", "").strip():
-        return discord(config)
+    if token:
+        return discord(config, token)
     print("DISCORD_TOKEN is not set, so studybot starts in the terminal. To connect to Discord: " + TOKEN_HELP,
           file=sys.stderr)
     return terminal(config)

@@ -13,7 +13,9 @@ from datetime import UTC, datetime
 from bot.config import Config
 from bot.services import Answering, BankLoad, Clock, Daily, Progress, Review, Services, Study, load_bank
 from db import bank
+from db.backup import daily_backups
 from db.connection import open_database
+from db.health import Unusable, inspect
 
 log = logging.getLogger("studybot")
 
@@ -24,6 +26,54 @@ def utc_now() -> datetime:
 
 class StartupError(Exception):
     """One sentence explaining why the bot cannot start."""
+
+
+def check_database(config: Config, *, write: bool = True) -> list[str]:
+    """Before opening: whether the database can be used by a command that writes it (`write`: the bot,
+    `studybot load`) or only reads it (`studybot backup`). Returns warnings (a database file of 0 bytes,
+    which SQLite, and so the bot, starts afresh); raises StartupError with what is wrong and what to do."""
+    try:
+        state = inspect(config.database, write=write)
+    except Unusable as problem:
+        raise StartupError(unusable_sentence(problem)) from None
+    if state != "empty":
+        return []
+    if not write:
+        raise StartupError(f"The database {config.database} is empty (0 bytes), so there is nothing to back up.")
+    return [f"warning: the database {config.database} is empty (0 bytes), so studybot starts with a new, empty one; "
+            f"if it held answers and streaks, stop studybot and restore a backup (README: Backups){_backups_hint(config)}."]
+
+
+def _backups_hint(config: Config) -> str:
+    if config.backup is None:
+        return "; no daily backup is configured ([backup] in the config)"
+    found = daily_backups(config.backup.dir)
+    if not found:
+        return f"; the daily backups go to {config.backup.dir}, which has none yet"
+    return f"; the newest daily backup is {found[0]}"
+
+
+def unusable_sentence(problem: Unusable) -> str:
+    """What is wrong with the database and what to do, in one sentence."""
+    path, detail = problem.path, " ".join(problem.detail.split()).rstrip(".")
+    give = "let the user running studybot"
+    return {
+        "directory": f"The database {path} cannot be opened: it is a directory, not a file (set database in [bot] to a file path).",
+        "missing": f"The database {path} does not exist (check database in [bot] of the config).",
+        "unreadable": f"The database {path} cannot be read ({detail}): {give} read and write it (chown or chmod).",
+        "read_only": f"The database file {path} is read-only: {give} write it, and the -wal and -shm files beside it "
+                     "(chown or chmod u+w).",
+        "read_only_dir": f"The data directory {path} is not writable ({detail}), and SQLite must create the database's -wal "
+                         f"and -shm files there: {give} write to it (chown or chmod u+w), or set database in [bot] to a "
+                         "path in a writable directory.",
+        "not_sqlite": f"The database {path} is not a SQLite database (damaged, or another kind of file): restore it from a "
+                      "backup (README: Backups), or move it away to start with an empty one.",
+        "corrupt": f"The database {path} is damaged ({detail}): stop studybot and restore it from a "
+                   "backup (README: Backups).",
+        "busy": f"The database {path} is locked by another program ({detail}): stop the other studybot or sqlite3 "
+                "that is writing it and try again.",
+        "unusable": f"The database {path} cannot be opened: {detail}.",
+    }[problem.kind]
 
 
 def open_study(config: Config, *, clock: Clock = utc_now, rng: random.Random | None = None,

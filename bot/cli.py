@@ -1,4 +1,4 @@
-"""The `studybot` command line: its arguments, and the bank tools that need no front end (content, load, export, grade)."""
+"""The `studybot` command line: its arguments, and the tools that need no front end (content, load, export, grade, backup)."""
 from __future__ import annotations
 
 import argparse
@@ -46,6 +46,8 @@ def parser() -> argparse.ArgumentParser:
     export.add_argument("--format", choices=["json"], default="json")
     grade = sub.add_parser("grade", parents=[common], help="score an answer read from stdin; prints JSON")
     grade.add_argument("question_id")
+    backup = sub.add_parser("backup", parents=[common], help="copy the database to PATH, safely even while the bot runs")
+    backup.add_argument("path", type=Path, metavar="PATH", help="the backup file to write (replaced if it exists)")
     return parser
 
 
@@ -107,11 +109,34 @@ def _shown(result: SnippetResult, outputs: Path) -> tuple[str, str, tuple[bytes,
     return result.output, result.value, tuple((outputs / name).read_bytes() for name in result.figures)
 
 
+def database_ready(config: Config, *, write: bool = True) -> bool:
+    """Check the database before a command opens it (bot/bootstrap.py says what is wrong): warnings and the one
+    sentence of a failure go to stderr. False: the command must stop (exit 2)."""
+    from bot.bootstrap import StartupError, check_database
+
+    try:
+        warnings = check_database(config, write=write)
+    except StartupError as exc:
+        print(f"studybot: {exc}", file=sys.stderr)
+        return False
+    for warning in warnings:
+        print(f"studybot: {warning}", file=sys.stderr)
+    return True
+
+
 def load(config: Config, args: argparse.Namespace | None = None) -> int:
+    import sqlite3
+
     from bot.services import load_bank
     from db.connection import open_database
 
-    db = open_database(config.database)
+    if not database_ready(config):
+        return 2
+    try:
+        db = open_database(config.database)
+    except (sqlite3.Error, OSError) as exc:
+        print(f"studybot: The database {config.database} cannot be opened: {exc}.", file=sys.stderr)
+        return 2
     result = load_bank(db, config.content_dir, utc_now())
     for problem in result.problems:
         print(problem, file=sys.stderr)
@@ -176,5 +201,34 @@ def grade(config: Config, question_id: str, text: str) -> int:
     return 0
 
 
+def backup(config: Config, args: argparse.Namespace) -> int:
+    """A copy of the live database at PATH with SQLite's online backup API: safe while the bot runs."""
+    import sqlite3
+
+    from db.backup import LiveTarget, backup_database
+
+    target: Path = args.path
+    if target.is_dir():
+        print(f"studybot: {target} is a directory: give the backup file's name, like {target / 'studybot-backup.sqlite3'}.",
+              file=sys.stderr)
+        return 2
+    if not target.parent.is_dir():
+        print(f"studybot: The directory {target.parent} does not exist: create it, or give the backup another path.", file=sys.stderr)
+        return 2
+    if not database_ready(config, write=False):
+        return 2
+    try:
+        size = backup_database(config.database, target)
+    except LiveTarget:
+        print(f"studybot: {target} is the live database itself (or its -wal or -shm file): give another path for the backup.",
+              file=sys.stderr)
+        return 2
+    except (sqlite3.Error, OSError) as exc:
+        print(f"studybot: The backup of {config.database} to {target} failed: {' '.join(str(exc).split())}.", file=sys.stderr)
+        return 2
+    print(f"backed up {config.database} to {target} ({size:,} bytes)")
+    return 0
+
+
 # the subcommands that work on the bank without a front end, by name (bot/app.py runs the front ends)
-BANK_TOOLS = {"content": content, "load": load, "export": export, "grade": grade_stdin}
+BANK_TOOLS = {"content": content, "load": load, "export": export, "grade": grade_stdin, "backup": backup}

@@ -1,8 +1,10 @@
 """Settings from a TOML file into a frozen dataclass. Nothing is read at import time."""
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass
+from datetime import time
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +14,15 @@ LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 
 class ConfigError(Exception):
     """The config cannot be used; the message is one sentence for the person starting the bot."""
+
+
+@dataclass(frozen=True)
+class BackupSettings:
+    """The daily backup: into `dir`, at `at` UTC every day, the newest `keep` kept."""
+
+    dir: Path
+    keep: int = 7
+    at: time = time(3, 0)
 
 
 @dataclass(frozen=True)
@@ -25,6 +36,7 @@ class Config:
     api_base: str | None = None
     gateway_url: str | None = None
     forget_after_days: int = 30  # a server's data is deleted this many days after the bot was removed from it
+    backup: BackupSettings | None = None  # no daily backup unless [backup] sets a dir
 
 
 def load_config(path: Path | None) -> Config:
@@ -47,14 +59,15 @@ SECTIONS = {
     "console": ("member",),
     "discord": ("api_base", "gateway_url"),
     "privacy": ("forget_after_days",),
+    "backup": ("dir", "keep", "time"),
 }
 
 
 def _from_mapping(raw: dict[str, Any], base: Path) -> Config:
     stray = set(raw) - set(SECTIONS)
     if stray:
-        raise ConfigError(f"Unknown setting(s) outside [bot], [console], [discord] and [privacy]: {', '.join(sorted(stray))}.")
-    bot, console, endpoints, privacy = (_section(raw, name) for name in SECTIONS)
+        raise ConfigError(f"Unknown setting(s) outside {_listed(SECTIONS)}: {', '.join(sorted(stray))}.")
+    bot, console, endpoints, privacy = (_section(raw, name) for name in ("bot", "console", "discord", "privacy"))
     forget_after = privacy.get("forget_after_days", 30)
     if not isinstance(forget_after, int) or isinstance(forget_after, bool) or forget_after < 0:
         raise ConfigError(f"forget_after_days in [privacy] must be a whole number of days (0 or more), not {_kind(forget_after)}.")
@@ -73,7 +86,24 @@ def _from_mapping(raw: dict[str, Any], base: Path) -> Config:
         log_level=level,
         console_member=_text(console, "member", "you", "console"),
         forget_after_days=forget_after,
+        backup=_backup(_section(raw, "backup"), base),
     )
+
+
+def _backup(table: dict[str, Any], base: Path) -> BackupSettings | None:
+    if not table:
+        return None
+    directory = _text(table, "dir", "", "backup")
+    if not directory:
+        raise ConfigError("dir in [backup] is needed for daily backups (like dir = \"backups\"); leave [backup] out to have none.")
+    keep = table.get("keep", 7)
+    if not isinstance(keep, int) or isinstance(keep, bool) or keep < 1:
+        raise ConfigError(f"keep in [backup] must be how many daily backups to keep, a whole number of 1 or more, not {_kind(keep)}.")
+    at = _text(table, "time", "03:00", "backup")
+    match = re.fullmatch(r"([01]\d|2[0-3]):([0-5]\d)", at)
+    if match is None:
+        raise ConfigError(f"time in [backup] must be a 24-hour time in UTC like \"03:00\", not {at!r}.")
+    return BackupSettings(dir=base / directory, keep=keep, at=time(int(match[1]), int(match[2])))
 
 
 def _section(raw: dict[str, Any], name: str) -> dict[str, Any]:
@@ -91,6 +121,12 @@ def _text(table: dict[str, Any], key: str, default: str, section: str) -> str:
     if not isinstance(value, str):
         raise ConfigError(f"{key} in [{section}] must be text in quotes (like {key} = \"{default or '...'}\"), not {_kind(value)}.")
     return value
+
+
+def _listed(names: dict[str, Any]) -> str:
+    """[bot], [console] and [discord]"""
+    sections = [f"[{name}]" for name in names]
+    return ", ".join(sections[:-1]) + " and " + sections[-1]
 
 
 def _kind(value: object) -> str:

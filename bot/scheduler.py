@@ -12,6 +12,9 @@ data of servers the bot left longer ago than the grace period).
 Whether a run posts is decided by bot.services.daily, under a per-server lock that /daily now shares
 (`exclusive`), so a late, repeated or concurrent run is harmless. Knows nothing of Discord: the front
 end passes `on_slot` / `on_reveal` (e.g. services.daily.run_slot over its channel).
+
+With a DailyBackup it also runs one job a day, at its UTC time (a CronTrigger in UTC has no DST to lose a
+day to), that copies the database; a failure is one WARNING line and the next day tries again.
 """
 from __future__ import annotations
 
@@ -25,9 +28,11 @@ from typing import TypeVar
 from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED, EVENT_JOB_SUBMITTED, JobEvent
 from apscheduler.jobstores.base import JobLookupError
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
+from bot.services.backups import DailyBackup
 from bot.services.daily import Daily
 
 log = logging.getLogger(__name__)
@@ -40,6 +45,7 @@ SWEEP_EVERY = timedelta(minutes=5)
 SWEEP_JOB = "daily:sweep"
 HOUSEKEEPING_EVERY = timedelta(days=1)  # e.g. deleting the data of servers the bot left (bot.services.privacy)
 HOUSEKEEPING_JOB = "housekeeping"
+BACKUP_JOB = "backup:daily"
 
 
 def slot_job_id(guild_id: int) -> str:
@@ -52,9 +58,11 @@ def reveal_job_id(guild_id: int) -> str:
 
 class DailyScheduler:
     def __init__(self, daily: Daily, on_slot: GuildCallback, on_reveal: GuildCallback | None = None, *,
-                 scheduler: AsyncIOScheduler | None = None, housekeeping: Callable[[], Awaitable[object]] | None = None):
+                 scheduler: AsyncIOScheduler | None = None, housekeeping: Callable[[], Awaitable[object]] | None = None,
+                 backup: DailyBackup | None = None):
         self.daily = daily
         self._housekeeping = housekeeping  # run once at start and every HOUSEKEEPING_EVERY
+        self.backup = backup
         self._on_slot = on_slot
         self._on_reveal = on_reveal
         self._scheduler = scheduler or AsyncIOScheduler(timezone=UTC)
@@ -76,6 +84,10 @@ class DailyScheduler:
         if self._housekeeping is not None:
             self._scheduler.add_job(self.housekeeping, IntervalTrigger(seconds=HOUSEKEEPING_EVERY.total_seconds(), timezone=UTC),
                                     id=HOUSEKEEPING_JOB, **JOB_OPTIONS)
+        if self.backup is not None:
+            at = self.backup.at
+            self._scheduler.add_job(self.run_backup, CronTrigger(hour=at.hour, minute=at.minute, timezone=UTC),
+                                    id=BACKUP_JOB, **JOB_OPTIONS)
         self._scheduler.start()
         await self.catch_up()
         await self.housekeeping()
@@ -171,6 +183,24 @@ class DailyScheduler:
 
     async def _sweep_job(self) -> None:
         await self.catch_up()
+
+    async def run_backup(self) -> None:
+        """The daily backup job: the copy runs in a worker thread (the loop keeps serving), and a failure is
+        logged as one WARNING line, never raised: the bot goes on and tomorrow's run tries again."""
+        backup = self.backup
+        if backup is None:
+            return
+        try:
+            result = await asyncio.to_thread(backup.run)
+        except Exception as exc:  # noqa: BLE001 - any failure is one line in the log, not a traceback
+            log.warning("daily backup into %s failed: %s", backup.directory, " ".join(str(exc).split()) or type(exc).__name__)
+            return
+        log.info("daily backup written: %s (%d bytes)%s", result.path, result.size,
+                 f"; removed {', '.join(p.name for p in result.removed)}" if result.removed else "")
+
+    def next_backup_time(self) -> datetime | None:
+        job = self._scheduler.get_job(BACKUP_JOB)
+        return job.next_run_time.astimezone(UTC) if job and job.next_run_time else None
 
     def _count(self, event: JobEvent) -> None:
         self._running += 1 if event.code == EVENT_JOB_SUBMITTED else -1

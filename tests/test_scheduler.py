@@ -5,14 +5,18 @@ Time moves with time-machine and `run_pending()` runs what is due; nothing waits
 from __future__ import annotations
 
 import asyncio
+import logging
 import random
 from datetime import UTC, datetime
+from datetime import time as clock_time
 
 import pytest
 import time_machine
 
 from bot.scheduler import DailyScheduler, reveal_job_id, slot_job_id
+from bot.services.backups import DailyBackup
 from bot.services.daily import Daily, PostFailed, run_reveals, run_slot
+from tests.conftest import bank_database
 from tests.services.test_daily import FakeChannel
 
 UTC = UTC
@@ -270,5 +274,47 @@ async def test_daily_now_shares_the_servers_lock_with_the_timer(loaded_db, trave
         _, forced = await asyncio.gather(scheduler.fire_slot(1), scheduler.exclusive(1, now))
         assert finished_before == [1]  # it waited for the timer's run to finish
         assert forced.reason == "already_posted" and len(bot.channel.sent(100)) == 1
+    finally:
+        scheduler.shutdown()
+
+
+@pytest.mark.asyncio
+async def test_the_daily_backup_runs_once_a_day_at_its_utc_time_and_keeps_the_newest(loaded_db, travel, tmp_path):
+    database = tmp_path / "studybot.sqlite3"
+    bank_database(database).close()
+    backup = DailyBackup(database, tmp_path / "backups", keep=2, clock=wall_clock, at=clock_time(3, 30))
+    scheduler = DailyScheduler(Daily(loaded_db, wall_clock), Bot(Daily(loaded_db, wall_clock)).on_slot, backup=backup)
+    await scheduler.start()
+    try:
+        for day in (28, 29, 30):  # Berlin changes its clocks on the 29th; a UTC time does not move
+            assert scheduler.next_backup_time() == utc(2026, 3, day, 3, 30)
+            travel.move_to(utc(2026, 3, day, 3, 30))
+            await scheduler.run_pending()
+        assert sorted(p.name for p in (tmp_path / "backups").iterdir()) == [
+            "studybot-2026-03-29.sqlite3", "studybot-2026-03-30.sqlite3"]
+    finally:
+        scheduler.shutdown()
+
+
+@pytest.mark.asyncio
+async def test_a_failed_daily_backup_is_one_warning_and_the_job_stays(loaded_db, travel, tmp_path, caplog):
+    backup = DailyBackup(tmp_path / "gone.sqlite3", tmp_path / "backups", keep=2, clock=wall_clock)
+    scheduler = DailyScheduler(Daily(loaded_db, wall_clock), Bot(Daily(loaded_db, wall_clock)).on_slot, backup=backup)
+    await scheduler.start()
+    try:
+        await scheduler.run_backup()  # the job's own function, as APScheduler calls it
+        warnings = [r for r in caplog.records if r.levelno >= logging.WARNING]
+        assert [(r.name, r.levelname, r.getMessage(), r.exc_info) for r in warnings] == [
+            ("bot.scheduler", "WARNING", f"daily backup into {tmp_path / 'backups'} failed: unable to open database file", None)]
+        assert scheduler.next_backup_time() == utc(2026, 3, 28, 3, 0)  # tomorrow tries again
+    finally:
+        scheduler.shutdown()
+
+
+@pytest.mark.asyncio
+async def test_no_backup_job_unless_configured(loaded_db, travel):
+    scheduler, _ = await started(loaded_db)
+    try:
+        assert scheduler.next_backup_time() is None
     finally:
         scheduler.shutdown()

@@ -3,7 +3,12 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from datetime import time
+from pathlib import Path
 
+import pytest
+
+from bot.config import BackupSettings, ConfigError, load_config
 from tests.conftest import CONTENT, ROOT
 
 
@@ -43,7 +48,7 @@ def test_settings_of_the_wrong_type_are_one_sentence(tmp_path):
         "[bot]\nlog_level = 5\n": "log_level in [bot] must be text in quotes",
         "[bot]\ndev_guild_id = true\n": "dev_guild_id must be a number",
         "[bot]\ndev_guild_id = \"123\"\n": "dev_guild_id must be a number",
-        "dev_guild_id = 123\n[bot]\n": "Unknown setting(s) outside [bot], [console], [discord] and [privacy]: dev_guild_id.",
+        "dev_guild_id = 123\n[bot]\n": "Unknown setting(s) outside [bot], [console], [discord], [privacy] and [backup]: dev_guild_id.",
         "[console]\nmember = 7\n": "member in [console] must be text in quotes",
         "[discord]\napi_base = 1\n": "api_base in [discord] must be text in quotes",
         "discord = \"x\"\n": "discord must be a [discord] section",
@@ -68,3 +73,29 @@ def test_run_without_token_opens_the_terminal_and_says_how_to_connect(tmp_path):
     assert result.returncode == 0, result.stderr
     assert "DISCORD_TOKEN" in result.stderr + result.stdout
     assert "模範解答" in result.stdout and "junior-" in result.stdout
+
+
+def test_the_backup_section(tmp_path):
+    """Off unless [backup] names a dir (relative to the config file, like every path); keep and a UTC time."""
+    config = tmp_path / "c.toml"
+    config.write_text("[bot]\n")
+    assert load_config(config).backup is None
+    config.write_text('[backup]\ndir = "backups"\n')
+    assert load_config(config).backup == BackupSettings(dir=tmp_path / "backups", keep=7, at=time(3, 0))
+    config.write_text('[backup]\ndir = "/srv/b"\nkeep = 14\ntime = "23:45"\n')
+    assert load_config(config).backup == BackupSettings(dir=Path("/srv/b"), keep=14, at=time(23, 45))
+    cases = {
+        "[backup]\nkeep = 3\n": "dir in [backup] is needed for daily backups",
+        '[backup]\ndir = "b"\nkeep = 0\n': "keep in [backup] must be how many daily backups to keep, a whole number of 1 or more, "
+                                         "not the number 0.",
+        '[backup]\ndir = "b"\nkeep = "7"\n': "keep in [backup] must be how many daily backups to keep",
+        '[backup]\ndir = "b"\ntime = "3:00"\n': "time in [backup] must be a 24-hour time in UTC like \"03:00\", not '3:00'.",
+        '[backup]\ndir = "b"\ntime = "24:00"\n': "time in [backup] must be a 24-hour time in UTC",
+        '[backup]\ndir = "b"\nwhen = "03:00"\n': "Unknown setting(s) in [backup]: when.",
+        'backup = "b"\n': "backup must be a [backup] section of settings",
+    }
+    for text, expected in cases.items():
+        config.write_text(text)
+        with pytest.raises(ConfigError) as caught:
+            load_config(config)
+        assert expected in str(caught.value), text

@@ -5,10 +5,11 @@ import asyncio
 import os
 import random
 import sys
+from datetime import time
 
 import pytest
 
-from bot.config import Config
+from bot.config import BackupSettings, Config
 from bot.frontends.discord.client import CommandSyncError
 from bot.frontends.discord.launch import build_discord_bot
 from bot.services import Study
@@ -49,3 +50,13 @@ async def test_studybot_run_with_a_wrong_dev_guild_id_ends_with_one_sentence(fak
         f"studybot: dev_guild_id {NOT_OUR_SERVER}: the bot is not in that server or lacks the applications.commands "
         "scope (invite it with the link in README: Connecting to Discord, or set dev_guild_id = 0)."
     ]
+
+
+async def test_a_backup_section_gives_the_bots_scheduler_the_daily_backup(tmp_path):
+    settings = BackupSettings(dir=tmp_path / "backups", keep=3, at=time(4, 15))
+    study = Study(bank_database(tmp_path / "bot.sqlite3"), FakeClock(), random.Random(1), CONTENT)
+    bot = build_discord_bot(Config(database=tmp_path / "bot.sqlite3", backup=settings), study)
+    backup = bot.daily_scheduler.backup
+    assert (backup.database, backup.directory, backup.keep, backup.at) == (tmp_path / "bot.sqlite3", tmp_path / "backups", 3, time(4, 15))
+    assert backup.clock is study.clock
+    assert build_discord_bot(Config(), study).daily_scheduler.backup is None  # off unless configured

@@ -18,6 +18,7 @@ from bot.frontends.discord.translations import JapaneseTranslator
 from bot.frontends.discord.views import ORPHAN_MODAL, AnswerButton, PageButton, RateButton, RevealButton, report_error, submit_orphan_modal
 from bot.scheduler import DailyScheduler
 from bot.services import Services
+from bot.services.backups import DailyBackup
 from bot.services.daily import run_reveals, run_slot
 from bot.services.privacy import DEFAULT_FORGET_AFTER
 
@@ -31,12 +32,13 @@ class CommandSyncError(discord.DiscordException):
 
 class StudyBot(commands.Bot):
     """`daily_jobs`: run the daily question's scheduler (on by default). `scheduler`: the APScheduler
-    instance it uses (tests pass one whose jobs only run when fired by hand)."""
+    instance it uses (tests pass one whose jobs only run when fired by hand). `backup`: the daily backup
+    that scheduler also runs (none by default)."""
 
     forget_after = DEFAULT_FORGET_AFTER  # a server's data is deleted this long after the bot left it (config [privacy])
 
     def __init__(self, services: Services, *, dev_guild_id: int | None = None, extensions: tuple[str, ...] = EXTENSIONS,
-                 daily_jobs: bool = True, scheduler: Any = None, **options: Any):
+                 daily_jobs: bool = True, scheduler: Any = None, backup: DailyBackup | None = None, **options: Any):
         # default intents only: nothing privileged (no message content, members or presences)
         super().__init__(command_prefix=commands.when_mentioned, intents=discord.Intents.default(), help_command=None, **options)
         self.services = services
@@ -48,7 +50,7 @@ class StudyBot(commands.Bot):
         self.daily_scheduler: DailyScheduler | None = None
         if daily_jobs:
             self.daily_scheduler = DailyScheduler(services.daily, self.on_daily_slot, self.on_daily_reveal, scheduler=scheduler,
-                                                  housekeeping=self.forget_departed_servers)
+                                                  housekeeping=self.forget_departed_servers, backup=backup)
         self._daily_start: asyncio.Task[None] | None = None
         self.daily_started = asyncio.Event()  # set once the scheduler runs and start-up catch-up is done
 

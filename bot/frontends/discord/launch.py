@@ -15,17 +15,22 @@ from bot.bootstrap import StartupError, build_services, open_study
 from bot.config import Config
 from bot.frontends.discord.client import CommandSyncError, StudyBot
 from bot.services import Services, Study
+from bot.services.backups import DailyBackup
 
 
 def build_discord_bot(config: Config, services: Services | Study, **options: Any) -> StudyBot:
     """The Discord client over the services. `options` go to StudyBot (and discord.py): `daily_jobs=False`
-    builds it without the daily question's scheduler, `scheduler=` gives that scheduler its APScheduler."""
+    builds it without the daily question's scheduler, `scheduler=` gives that scheduler its APScheduler.
+    With [backup] in the config, that scheduler also makes the daily backup."""
     if config.api_base:
         discord.http.Route.BASE = config.api_base
     if config.gateway_url:
         discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(config.gateway_url)
     if isinstance(services, Study):
         services = build_services(services)
+    if config.backup is not None and "backup" not in options:
+        b = config.backup
+        options["backup"] = DailyBackup(config.database, b.dir, b.keep, services.study.clock, at=b.at)
     bot = StudyBot(services, dev_guild_id=config.dev_guild_id, **options)
     bot.forget_after = timedelta(days=config.forget_after_days)
     return bot
