@@ -49,7 +49,7 @@ class MemberRef:
 class Action:
     """A button under a reply (Discord) or the command that does the same (terminal hint)."""
 
-    kind: str  # answer | reveal | rate | daily_answer | daily_reveal
+    kind: str  # answer | reveal | rate | daily_answer | daily_reveal | answer_again (an answer that was not saved)
     question_id: str = ""
     value: str = ""  # a rating for `rate`
     label: str = ""
@@ -63,6 +63,7 @@ class AnswerBox:
     question_id: str
     title: str
     post_id: int = 0  # an answer to this daily post (its Answer button)
+    text: str = ""  # already in the box: an answer that could not be saved, to send again
 
 
 @dataclass(frozen=True)
@@ -71,6 +72,14 @@ class Figure:
 
     filename: str
     draw: Callable[[], bytes]
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A file that goes with the reply: Discord attaches it, the terminal prints it (text) where it can be copied."""
+
+    filename: str
+    data: bytes
 
 
 @dataclass(frozen=True)
@@ -83,6 +92,7 @@ class Reply:
     error: bool = False  # the notes report a problem
     ask: AnswerBox | None = None
     figure: Figure | None = None
+    attachments: tuple[Attachment, ...] = ()
 
 
 class Surface(Protocol):

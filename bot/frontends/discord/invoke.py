@@ -103,6 +103,7 @@ async def deliver(interaction: discord.Interaction, reply: Reply, *, page: int =
         page = min(max(page, 1), len(cards))
         cards, view = cards[page - 1: page], pager(reply.pages_of, page, len(reply.cards), reply.actions)
     files = [f for card in cards for f in render.files(card)]
+    files += [discord.File(io.BytesIO(a.data), filename=a.filename) for a in reply.attachments]
     if reply.figure is not None:
         if not interaction.response.is_done():
             await interaction.response.defer(ephemeral=not reply.public, thinking=True)

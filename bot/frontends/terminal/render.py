@@ -37,6 +37,14 @@ def _escape(match: re.Match[str]) -> str:
     return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"
 
 
+def text_heading(filename: str) -> str:
+    """The line above an attached text as the terminal prints it (Discord attaches the file)."""
+    return f"--- {printable(filename)} (添付 / attached) ---"
+
+
+TEXT_END = "--- ここまで (end) ---"
+
+
 def value_text(value: FieldValue) -> str:
     return HERE if isinstance(value, ChannelRef) else value
 
@@ -115,9 +123,10 @@ class PlainRenderer:
         self.out = out
 
     def show(self, notes: Sequence[str] = (), cards: Sequence[Card] = (), buttons: tuple[tuple[str, str], ...] = (),
-             *, error: bool = False) -> None:
+             *, error: bool = False, texts: Sequence[tuple[str, str]] = ()) -> None:
         blocks = ["\n".join(notes)] if notes else []
         blocks += [card_text(card) for card in cards]
+        blocks += [f"{text_heading(name)}\n{text}\n{TEXT_END}" for name, text in texts]
         if buttons:
             blocks.append(button_hints(buttons))
         if blocks:
@@ -132,11 +141,15 @@ class RichRenderer:
         self.console = Console(file=out, width=width, highlight=False, emoji=False)
 
     def show(self, notes: Sequence[str] = (), cards: Sequence[Card] = (), buttons: tuple[tuple[str, str], ...] = (),
-             *, error: bool = False) -> None:
+             *, error: bool = False, texts: Sequence[tuple[str, str]] = ()) -> None:
         for note in notes:
             self.console.print(Text(printable(note), style="bold red" if error else "yellow"))
         for card in cards:
             self.console.print(self.panel(printable_card(card)))
+        for name, text in texts:  # outside any panel, so it copies without borders
+            self.console.print(Text(text_heading(name), style="dim"))
+            self.console.print(Text(printable(text)), soft_wrap=True)
+            self.console.print(Text(TEXT_END, style="dim"))
         if buttons:
             self.console.print(self.hints(buttons))
 

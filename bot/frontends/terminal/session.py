@@ -90,6 +90,7 @@ class Shown:
     notes: tuple[str, ...] = ()
     error: bool = False
     paged: bool = False
+    texts: tuple[tuple[str, str], ...] = ()  # (file name, text) of the reply's attachments, printed as they are
 
 
 class QuitConsole(Exception):
@@ -177,7 +178,9 @@ class Conversation:
             path = save_png(reply.figure.draw())
             cards = tuple(replace(c, image=path) if c.image is not None and c.image.name == reply.figure.filename else c
                           for c in cards)
-        return Shown(cards, tuple(hint(a) for a in reply.actions), reply.notes, reply.error, paged=bool(reply.pages_of))
+        texts = tuple((a.filename, a.data.decode("utf-8", "replace")) for a in reply.attachments)
+        return Shown(cards, tuple(hint(a) for a in reply.actions), reply.notes, reply.error, paged=bool(reply.pages_of),
+                     texts=texts)
 
     def ask(self, heading: str) -> str | None:
         """Several lines (Discord's modal), ended by an empty line, the end of input or a command line;
@@ -250,6 +253,8 @@ def hint(action: Action) -> tuple[str, str]:
     """A button as the command that does the same here: ("Reveal", "/reveal")."""
     if action.kind == "rate":
         return action.label, f"/rate {action.value} {action.question_id}"
+    if action.kind == "answer_again":  # the terminal cannot fill its text box: the text is printed to paste
+        return action.label or "Send again", "/answer （上の回答を貼り付けて / paste the text above）"
     return ("Answer", "/answer") if action.kind in ("answer", "daily_answer") else ("Reveal", "/reveal")
 
 
@@ -331,7 +336,7 @@ def run_console(study: Study | Services, *, member: str, stdin: TextIO, stdout: 
 
     def show(shown: Shown) -> None:
         shown = conversation.first_page(shown)
-        renderer.show(shown.notes, shown.cards, shown.hints, error=shown.error)
+        renderer.show(shown.notes, shown.cards, shown.hints, error=shown.error, texts=shown.texts)
 
     conversation = Conversation(as_services(study), Member.named(member or "you"), reader, show, interactive=interactive,
                                 guild_id=guild_id, channel_id=channel_id)

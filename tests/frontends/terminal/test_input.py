@@ -153,6 +153,23 @@ def test_an_unknown_command_is_echoed_briefly(study):
     assert "y" * 31 not in out
 
 
+@pytest.mark.parametrize("text", ["短い回答です。\n二行目も。", "長い回答。" * 300])
+def test_an_answer_that_cannot_be_saved_is_printed_back_to_paste(tmp_path, monkeypatch, text):
+    from bot.services import Study
+    from db import connection
+    from tests.conftest import bank_database, write_lock_held
+
+    monkeypatch.setattr(connection, "WRITE_WAIT_SECONDS", 0.2)
+    study = Study(bank_database(tmp_path / "bot.sqlite3"), FakeClock(), random.Random(7), CONTENT)
+    session(study, ["/question junior"])
+    with write_lock_held(tmp_path / "bot.sqlite3"):
+        out = session(study, ["/answer", *text.split("\n"), ""])
+    assert "回答を保存できませんでした" in out and "データベースが混み合っていた" in out
+    assert "/answer （上の回答を貼り付けて" in out and "予期しないエラー" not in out
+    assert f"your_answer.txt (添付 / attached) ---\n{text}\n--- ここまで (end) ---" in out  # as written, to copy
+    assert practice.answers_of(study.db, 1, member_id("太郎")) == []
+
+
 # --- start-up goes through the same path as the Discord bot -------------------------------------------
 
 
