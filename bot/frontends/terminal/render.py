@@ -18,6 +18,7 @@ from rich.table import Table
 from rich.text import Text
 
 from bot.core.paging import FENCE
+from bot.core.safe_text import storable
 from bot.presenters.cards import Card, ChannelRef, FieldValue
 
 FIGURE_LABEL = "図 (figure)"
@@ -28,8 +29,9 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]"
 
 
 def printable(text: str) -> str:
-    """`text` safe to print: newlines and tabs kept, other control characters written as `\\x1b`."""
-    return _CONTROL.sub(_escape, text.replace("\r\n", "\n"))
+    """`text` safe to print: newlines and tabs kept, other control characters written as `\\x1b`, code points
+    no terminal encoding can write (lone surrogates) as U+FFFD."""
+    return _CONTROL.sub(_escape, storable(text).replace("\r\n", "\n"))
 
 
 def _escape(match: re.Match[str]) -> str:

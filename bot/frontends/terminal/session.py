@@ -20,6 +20,7 @@ from bot.bootstrap import build_services
 from bot.commands.spec import Action, AnswerBox, Command, Invocation, Reply
 from bot.commands.table import COMMANDS, command
 from bot.core.errors import InvalidAnswer, StudyError
+from bot.core.safe_text import storable
 from bot.frontends.terminal.parsing import Options, arguments, echoed, first_word, fold, member_id, parse_for, split_command
 from bot.frontends.terminal.render import PlainRenderer, RichRenderer, printable
 from bot.frontends.terminal.surface import TerminalSurface
@@ -57,12 +58,13 @@ class LineReader:
                 import readline  # noqa: F401  (arrow keys, history and Japanese editing for input())
 
     def read(self, prompt: str = "") -> str | None:
-        """One line without its newline; None at the end of input. Ctrl-C raises KeyboardInterrupt."""
+        """One line without its newline; None at the end of input. Ctrl-C raises KeyboardInterrupt. Code points
+        that cannot be stored or printed (lone surrogates, from a stream decoded with surrogateescape) are U+FFFD."""
         if self.pending:
             return self.pending.pop(0)
         if self.use_input:
             try:
-                return input(prompt)
+                return storable(input(prompt))
             except EOFError:
                 self.stdout.write("\n")
                 return None
@@ -70,7 +72,7 @@ class LineReader:
             self.stdout.write(prompt)
             self.stdout.flush()
         line = self.stdin.readline()
-        return line.rstrip("\r\n") if line else None
+        return storable(line.rstrip("\r\n")) if line else None
 
     def unread(self, line: str) -> None:
         """The next read returns `line` (already typed, so without a prompt)."""
