@@ -10,6 +10,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from bot.core.models import KeyPoint, Question, Snippet, SnippetResult
+from db.connection import writing
 
 
 @dataclass(frozen=True)
@@ -49,9 +50,9 @@ def load_questions(db: Database, questions: list[Question], now: datetime) -> Lo
     """Idempotent: unchanged rows are left alone, changed ones updated in place (ids keep what refers
     to them), and questions whose files are gone are retired, never deleted."""
     stamp = now.isoformat()
-    existing = {row["id"]: row for row in db.query("select id, content_hash, retired_at from questions")}
     added = updated = unchanged = 0
-    with db.atomic():
+    with writing(db):  # read inside: another process may load the bank at the same time
+        existing = {row["id"]: row for row in db.query("select id, content_hash, retired_at from questions")}
         for q in questions:
             digest = _content_hash(q)
             old = existing.get(q.id)

@@ -12,7 +12,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from bot.core.daily import INTENDED, POSTED, SKIPPED, UNRESOLVED, DailyPost, DailySettings
-from db.connection import inserted_id
+from db.connection import inserted_id, writing
 
 SETTINGS_COLUMNS = ("guild_id", "channel_id", "post_time", "timezone", "level", "reveal_time", "paused",
                     "active_since", "updated_at", "updated_by")
@@ -53,7 +53,8 @@ def save_settings(db: Database, settings: DailySettings) -> DailySettings:
     for name in ("active_since", "updated_at"):
         row[name] = row[name].isoformat() if row[name] else None
     row["paused"] = int(row["paused"])
-    db.table("daily_settings").upsert(row, pk="guild_id")
+    with writing(db):
+        db.table("daily_settings").upsert(row, pk="guild_id")
     return settings
 
 
@@ -91,58 +92,64 @@ def cycle_usage(db: Database, guild_id: int) -> tuple[int, set[str], str | None]
 
 def insert_intent(db: Database, guild_id: int, day: date, question_id: str | None, cycle: int, channel_id: int,
                   week_key: str, month_key: str, now: datetime, *, state: str, reason: str | None = None) -> DailyPost:
-    table = db.table("daily_posts").insert({
-        "guild_id": guild_id, "local_date": day.isoformat(), "question_id": question_id, "cycle": cycle, "state": state,
-        "channel_id": channel_id, "reason": reason, "intended_at": now.isoformat(), "week_key": week_key,
-        "month_key": month_key, "attempts": 1,
-    })
+    with writing(db):
+        table = db.table("daily_posts").insert({
+            "guild_id": guild_id, "local_date": day.isoformat(), "question_id": question_id, "cycle": cycle, "state": state,
+            "channel_id": channel_id, "reason": reason, "intended_at": now.isoformat(), "week_key": week_key,
+            "month_key": month_key, "attempts": 1,
+        })
     return _post(table.get(inserted_id(table)))
 
 
 def retry_intent(db: Database, post_id: int, question_id: str | None, cycle: int, channel_id: int, now: datetime,
                  state: str) -> DailyPost | None:
     """Make a pending or skipped row an intent again (same day, same id: its marker is unchanged)."""
-    db.execute("update daily_posts set state = ?, question_id = ?, cycle = ?, channel_id = ?, reason = null, "
-               "retry_at = null, intended_at = ?, attempts = attempts + 1 where id = ?",
-               [state, question_id, cycle, channel_id, now.isoformat(), post_id])
+    with writing(db):
+        db.execute("update daily_posts set state = ?, question_id = ?, cycle = ?, channel_id = ?, reason = null, "
+                   "retry_at = null, intended_at = ?, attempts = attempts + 1 where id = ?",
+                   [state, question_id, cycle, channel_id, now.isoformat(), post_id])
     return get_post(db, post_id)
 
 
 def set_state(db: Database, post_id: int, state: str, reason: str | None = None) -> DailyPost | None:
-    db.execute("update daily_posts set state = ?, reason = ? where id = ?", [state, reason, post_id])
+    with writing(db):
+        db.execute("update daily_posts set state = ?, reason = ? where id = ?", [state, reason, post_id])
     return get_post(db, post_id)
 
 
 def settle_intent(db: Database, post_id: int, attempts: int, state: str, reason: str | None = None) -> bool:
     """Compare-and-set: resolve the intent of attempt `attempts` only if it is still that intent. Another
     run may meanwhile have reconciled it and recorded (and be sending) a fresh intent of its own."""
-    cursor = db.execute("update daily_posts set state = ?, reason = ?, retry_at = null "
-                        "where id = ? and state = ? and attempts = ?", [state, reason, post_id, INTENDED, attempts])
+    with writing(db):
+        cursor = db.execute("update daily_posts set state = ?, reason = ?, retry_at = null "
+                            "where id = ? and state = ? and attempts = ?", [state, reason, post_id, INTENDED, attempts])
     return cursor.rowcount == 1
 
 
 def reopen_skipped(db: Database, post_id: int, attempts: int) -> bool:
     """A skipped day whose last intent may have reached the channel becomes that intent again, to be
     looked for before anything is re-posted (compare-and-set, as settle_intent)."""
-    cursor = db.execute("update daily_posts set state = ? where id = ? and state = ? and attempts = ?",
-                        [INTENDED, post_id, SKIPPED, attempts])
+    with writing(db):
+        cursor = db.execute("update daily_posts set state = ? where id = ? and state = ? and attempts = ?",
+                            [INTENDED, post_id, SKIPPED, attempts])
     return cursor.rowcount == 1
 
 
 def record_failure(db: Database, post_id: int, attempts: int, state: str, error: str, retry_at: datetime | None) -> bool:
     """A check or send of attempt `attempts` failed: keep why, and skip the day (`state` skipped) or leave
     the intent to be checked and tried again at `retry_at` (compare-and-set, as settle_intent)."""
-    cursor = db.execute(
-        "update daily_posts set state = ?, reason = ?, last_error = ?, failures = failures + 1, retry_at = ? "
-        "where id = ? and state = ? and attempts = ?",
-        [state, error if state == SKIPPED else None, error, retry_at.isoformat() if retry_at else None, post_id,
-         INTENDED, attempts])
+    with writing(db):
+        cursor = db.execute(
+            "update daily_posts set state = ?, reason = ?, last_error = ?, failures = failures + 1, retry_at = ? "
+            "where id = ? and state = ? and attempts = ?",
+            [state, error if state == SKIPPED else None, error, retry_at.isoformat() if retry_at else None, post_id,
+             INTENDED, attempts])
     return cursor.rowcount == 1
 
 
 def mark_posted(db: Database, post_id: int, message_id: int, thread_id: int | None, now: datetime) -> DailyPost | None:
     """Posted, with the next seq of its server: from here on it is the open daily question."""
-    with db.atomic():
+    with writing(db):
         db.execute(
             "update daily_posts set state = ?, message_id = ?, thread_id = ?, reason = null, retry_at = null, posted_at = ?, "
             "seq = (select coalesce(max(seq), 0) + 1 from daily_posts d where d.guild_id = daily_posts.guild_id) "
@@ -151,20 +158,23 @@ def mark_posted(db: Database, post_id: int, message_id: int, thread_id: int | No
 
 
 def mark_revealed(db: Database, post_id: int, now: datetime, note: str | None) -> DailyPost | None:
-    db.execute("update daily_posts set revealed_at = ?, reveal_note = ?, reveal_retry_at = null "
-               "where id = ?", [now.isoformat(), note, post_id])
+    with writing(db):
+        db.execute("update daily_posts set revealed_at = ?, reveal_note = ?, reveal_retry_at = null "
+                   "where id = ?", [now.isoformat(), note, post_id])
     return get_post(db, post_id)
 
 
 def page_revealed(db: Database, post_id: int, pages: int, now: datetime) -> None:
     """`pages` pages of the reveal are in the channel (each is recorded as soon as Discord accepts it)."""
-    db.execute("update daily_posts set pages_revealed = max(pages_revealed, ?), "
-               "reveal_started_at = coalesce(reveal_started_at, ?) where id = ?", [pages, now.isoformat(), post_id])
+    with writing(db):
+        db.execute("update daily_posts set pages_revealed = max(pages_revealed, ?), "
+                   "reveal_started_at = coalesce(reveal_started_at, ?) where id = ?", [pages, now.isoformat(), post_id])
 
 
 def reveal_failed(db: Database, post_id: int, note: str, retry_at: datetime | None) -> DailyPost | None:
-    db.execute("update daily_posts set reveal_note = ?, reveal_failures = reveal_failures + 1, reveal_retry_at = ? "
-               "where id = ?", [note, retry_at.isoformat() if retry_at else None, post_id])
+    with writing(db):
+        db.execute("update daily_posts set reveal_note = ?, reveal_failures = reveal_failures + 1, reveal_retry_at = ? "
+                   "where id = ?", [note, retry_at.isoformat() if retry_at else None, post_id])
     return get_post(db, post_id)
 
 

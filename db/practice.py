@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from db.connection import inserted_id
+from db.connection import inserted_id, writing
 
 
 def _remember_member(db: Database, guild_id: int, user_id: int, display_name: str | None, now: str) -> None:
@@ -19,7 +19,7 @@ def _remember_member(db: Database, guild_id: int, user_id: int, display_name: st
 def record_draw(db: Database, guild_id: int, user_id: int, question_id: str, now: datetime, *, via: str,
                 display_name: str | None = None) -> None:
     stamp = now.isoformat()
-    with db.atomic():
+    with writing(db):
         _remember_member(db, guild_id, user_id, display_name, stamp)
         db.table("draws").insert({"guild_id": guild_id, "user_id": user_id, "question_id": question_id, "drawn_at": stamp, "via": via})
 
@@ -38,8 +38,9 @@ def current_question_id(db: Database, guild_id: int, user_id: int) -> str | None
 
 def record_reveal(db: Database, guild_id: int, user_id: int, question_id: str, now: datetime) -> None:
     """The member was shown the model answer of `question_id` (it decides a daily question's points)."""
-    db.table("reveals").insert({"guild_id": guild_id, "user_id": user_id, "question_id": question_id,
-                                "revealed_at": now.isoformat()})
+    with writing(db):
+        db.table("reveals").insert({"guild_id": guild_id, "user_id": user_id, "question_id": question_id,
+                                    "revealed_at": now.isoformat()})
 
 
 def reveal_times(db: Database, guild_id: int, user_id: int, question_id: str) -> list[datetime]:
@@ -51,7 +52,7 @@ def reveal_times(db: Database, guild_id: int, user_id: int, question_id: str) ->
 def record_answer(db: Database, guild_id: int, user_id: int, question_id: str, text: str, now: datetime, *,
                   daily_post_id: int | None = None, display_name: str | None = None) -> int:
     stamp = now.isoformat()
-    with db.atomic():
+    with writing(db):
         _remember_member(db, guild_id, user_id, display_name, stamp)
         table = db.table("answers").insert({
             "guild_id": guild_id, "user_id": user_id, "question_id": question_id, "text": text,
@@ -66,8 +67,9 @@ def answers_of(db: Database, guild_id: int, user_id: int) -> list[dict[str, Any]
 
 def record_feedback(db: Database, answer_id: int, score: int, covered: list[str], missed: list[str]) -> None:
     """The scorer's verdict on a saved answer (key point phrases as JSON lists)."""
-    db.table("answers").update(answer_id, {"score": score, "covered": json.dumps(covered, ensure_ascii=False),
-                                           "missed": json.dumps(missed, ensure_ascii=False)})
+    with writing(db):
+        db.table("answers").update(answer_id, {"score": score, "covered": json.dumps(covered, ensure_ascii=False),
+                                               "missed": json.dumps(missed, ensure_ascii=False)})
 
 
 def answer_history(db: Database, guild_id: int, user_id: int) -> list[dict[str, Any]]:

@@ -14,6 +14,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from db import progress
+from db.connection import writing
 
 # every table holding a member's rows, keyed by (guild_id, user_id); what a member's export shows and forget deletes
 MEMBER_TABLES = ("answers", "draws", "reveals", "review_cards", "review_log", "streaks", "board_stats", "members")
@@ -68,7 +69,7 @@ def forget_member(db: Database, guild_id: int, user_id: int) -> dict[str, int]:
     member's rows leaves exactly what a rebuild would, in time proportional to the member's rows rather
     than the server's (a rebuild of a server with a million answers takes a minute; tests check the equality)."""
     deleted: dict[str, int] = {}
-    with db.atomic():
+    with writing(db):
         for table in MEMBER_TABLES:
             cursor = db.execute(f"delete from {table} where guild_id = ? and user_id = ?", [guild_id, user_id])
             deleted[table] = cursor.rowcount
@@ -78,12 +79,14 @@ def forget_member(db: Database, guild_id: int, user_id: int) -> dict[str, int]:
 
 def record_departure(db: Database, guild_id: int, at: datetime) -> None:
     """The bot was removed from the server at `at` (an earlier record is kept: the grace period runs from the first)."""
-    db.execute("insert or ignore into guild_departures (guild_id, left_at) values (?, ?)", [guild_id, at.isoformat()])
+    with writing(db):
+        db.execute("insert or ignore into guild_departures (guild_id, left_at) values (?, ?)", [guild_id, at.isoformat()])
 
 
 def cancel_departure(db: Database, guild_id: int) -> bool:
     """The bot is back in the server: nothing of it is to be deleted. True if a deletion was pending."""
-    return db.execute("delete from guild_departures where guild_id = ?", [guild_id]).rowcount > 0
+    with writing(db):
+        return db.execute("delete from guild_departures where guild_id = ?", [guild_id]).rowcount > 0
 
 
 def departures(db: Database) -> dict[int, datetime]:
@@ -100,7 +103,7 @@ def forget_guild(db: Database, guild_id: int) -> dict[str, int]:
     """Delete everything stored about the server, and its departure record, in one transaction.
     Returns the rows deleted per table."""
     deleted: dict[str, int] = {}
-    with db.atomic():
+    with writing(db):
         for table in (*MEMBER_TABLES, *SERVER_TABLES):
             deleted[table] = db.execute(f"delete from {table} where guild_id = ?", [guild_id]).rowcount
         cancel_departure(db, guild_id)

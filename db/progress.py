@@ -21,6 +21,7 @@ from bot.core.daily import DailyPost
 from bot.core.points import PointsVerdict
 from bot.core.streaks import BoardRow, StreakState, answer, board_answer
 from db import practice
+from db.connection import writing
 
 COUNTED = ("answers", "points")  # board columns read as they are (streaks depend on the latest question)
 ALIVE_SPAN = 4  # alive_until - latest seq is 0..3: last_seq <= latest and at most 2 freezes
@@ -62,7 +63,7 @@ def record_daily_answer(db: Database, post: DailyPost, user_id: int, text: str, 
     question_id = post.question_id
     if question_id is None:  # a day skipped for want of questions: nothing was posted to answer
         raise ValueError(f"daily post {post.id} has no question")
-    with db.atomic():
+    with writing(db):
         open_now = latest(db, post.guild_id)
         seq = post.seq if open_now is not None and open_now.seq == post.seq else None  # None: not counted
         answer_id = practice.record_answer(db, post.guild_id, user_id, question_id, text, now,
@@ -90,7 +91,7 @@ def _apply(db: Database, guild_id: int, user_id: int, state: StreakState, seq: i
 def record_daily_score(db: Database, answer_id: int, score: int, covered: list[str], missed: list[str]) -> PointsVerdict | None:
     """Store an answer's score; when it is the member's first judged answer to a counted daily question,
     its points (bot.core.points) go to each period. Returns what it earned and why (points_verdict)."""
-    with db.atomic():
+    with writing(db):
         practice.record_feedback(db, answer_id, score, covered, missed)
         verdict = points_verdict(db, answer_id)
         gained = verdict.points if verdict is not None else 0
@@ -138,7 +139,7 @@ def rebuild(db: Database, guild_id: int | None = None) -> int:
     """Recompute streaks and board rows from the stored answers; returns the members rebuilt."""
     guilds = [guild_id] if guild_id is not None else [r["guild_id"] for r in db.query("select distinct guild_id from daily_posts")]
     members = 0
-    with db.atomic():
+    with writing(db):
         for guild in guilds:
             db.execute("delete from streaks where guild_id = ?", [guild])
             db.execute("delete from board_stats where guild_id = ?", [guild])

@@ -9,6 +9,8 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from db.connection import writing
+
 
 def stamp(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat(timespec="seconds")
@@ -24,7 +26,7 @@ def save_rating(db: Database, guild_id: int, user_id: int, question_id: str, *, 
                 rating: str, now: datetime) -> None:
     """The new card state and the rating that led to it, together."""
     key = {"guild_id": guild_id, "user_id": user_id, "question_id": question_id}
-    with db.atomic():
+    with writing(db):
         db.table("review_cards").upsert({**key, "card": card, "due": stamp(due), "updated_at": stamp(now)},
                                         pk=("guild_id", "user_id", "question_id"))
         db.table("review_log").insert({**key, "rating": rating, "reviewed_at": stamp(now)})

@@ -6,8 +6,11 @@ about a second and the fitted scorer is only read afterwards). Tests stay isolat
 """
 from __future__ import annotations
 
+import contextlib
 import functools
 import random
+import subprocess
+import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -40,6 +43,39 @@ class FakeClock:
         from datetime import timedelta
 
         self.now += timedelta(**delta)
+
+
+# Another process holding the database's write lock (an sqlite3 shell's BEGIN EXCLUSIVE, a backup, a load):
+# it writes a row, so a connection that read before it committed cannot simply carry on (SQLITE_BUSY).
+_HOLDER = """
+import sqlite3, sys, time
+conn = sqlite3.connect(sys.argv[1], isolation_level=None)
+conn.execute("BEGIN EXCLUSIVE")
+conn.execute("create table if not exists lock_holder (at real)")
+conn.execute("insert into lock_holder values (?)", [time.time()])
+print("locked", flush=True)
+if sys.argv[2] == "until-released":
+    sys.stdin.read()
+else:
+    time.sleep(float(sys.argv[2]))
+conn.execute("COMMIT")
+"""
+
+
+@contextlib.contextmanager
+def write_lock_held(path: Path, seconds: float | None = None):
+    """Another process holds `path`'s write lock (BEGIN EXCLUSIVE) for `seconds`, or until the block ends."""
+    holder = subprocess.Popen([sys.executable, "-c", _HOLDER, str(path), "until-released" if seconds is None else str(seconds)],
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
+        yield holder
+    finally:
+        if holder.stdin is not None:
+            holder.stdin.close()
+        holder.wait(timeout=30)
+        if holder.stdout is not None:
+            holder.stdout.close()
 
 
 @pytest.fixture

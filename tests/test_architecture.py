@@ -143,3 +143,49 @@ def test_only_db_writes_sql():
     sql = re.compile(r"\b(insert\s+into|delete\s+from|update\s+\w+\s+set|create\s+table|select\s+.+\s+from)\b", re.I)
     for path in (ROOT / "bot").rglob("*.py"):
         assert not sql.search(path.read_text(encoding="utf-8")), f"{path.relative_to(ROOT)} contains SQL; move it to db/"
+
+
+_WRITE_METHODS = {"insert", "insert_all", "upsert", "upsert_all", "update", "delete", "delete_where"}
+_WRITE_SQL = re.compile(r"\s*(insert|update|delete|replace)\b", re.I)
+
+
+def _writes(call: ast.Call) -> bool:
+    """`db.table(...).insert(...)` and the like, or `db.execute("update ...")`."""
+    func = call.func
+    if not isinstance(func, ast.Attribute):
+        return False
+    if func.attr in _WRITE_METHODS:
+        receiver = func.value
+        return (isinstance(receiver, ast.Call) and isinstance(receiver.func, ast.Attribute) and receiver.func.attr == "table") \
+            or isinstance(receiver, ast.Subscript)
+    if func.attr == "execute" and call.args and isinstance(call.args[0], ast.Constant) and isinstance(call.args[0].value, str):
+        return bool(_WRITE_SQL.match(call.args[0].value))
+    return False
+
+
+def _in_writing(node: ast.AST, parents: dict[ast.AST, ast.AST]) -> bool:
+    while node in parents:
+        node = parents[node]
+        if isinstance(node, ast.With) and any(
+                isinstance(item.context_expr, ast.Call) and getattr(item.context_expr.func, "id", None) == "writing"
+                for item in node.items):
+            return True
+    return False
+
+
+def test_every_write_in_db_takes_the_write_lock_first():
+    """db.connection.writing (BEGIN IMMEDIATE, a bounded wait) around every public function's writes; never
+    sqlite-utils' deferred db.atomic(). Private helpers (`_apply`) are only called inside a writer's block."""
+    offenders = []
+    for path in sorted((ROOT / "db").glob("*.py")):
+        if path.name in ("connection.py", "schema.py"):  # writing() itself; migrations run as sqlite-utils applies them
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        parents = {child: parent for parent in ast.walk(tree) for child in ast.iter_child_nodes(parent)}
+        for function in (n for n in tree.body if isinstance(n, ast.FunctionDef) and not n.name.startswith("_")):
+            for node in ast.walk(function):
+                if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "atomic":
+                    offenders.append(f"{path.name}:{node.lineno} {function.name} uses db.atomic()")
+                elif isinstance(node, ast.Call) and _writes(node) and not _in_writing(node, parents):
+                    offenders.append(f"{path.name}:{node.lineno} {function.name} writes outside `with writing(db)`")
+    assert offenders == []

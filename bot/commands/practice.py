@@ -4,11 +4,12 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import replace
 
-from bot.commands.spec import Action, AnswerBox, Args, Invocation, Reply
-from bot.core.errors import NoQuestionsLeft, UnknownQuestion
+from bot.commands.spec import Action, AnswerBox, Args, Attachment, Invocation, Reply
+from bot.core.errors import AnswerNotSaved, NoQuestionsLeft, UnknownQuestion
 from bot.core.paging import shorten
 from bot.presenters.cards import Card, error_card
 from bot.presenters.feedback import RATING_BUTTONS, answered_card
+from bot.presenters.kept import AGAIN_LABEL, KEPT_FILENAME, as_file, not_saved_card
 from bot.presenters.study import LEVEL_NAMES, question_card, reveal_pages
 
 ECHO_CHARS = 30  # how much of something unrecognised a message repeats back
@@ -76,24 +77,39 @@ def _category(ctx: Invocation, level: str | None, text: str) -> str:
 
 async def answer(ctx: Invocation, args: Args) -> Reply:
     """The current question (the daily one once it is posted, see bot.services.answering); without text,
-    a box to write the answer in."""
+    a box to write the answer in (holding `draft`, if given: the send-again button of an answer not saved)."""
     text, question_id = args.get("text"), args.get("question")
     answering = ctx.services.answering
     if text is None:
         q = ctx.services.study.question(question_id) if question_id else answering.current(ctx.guild(), ctx.user_id)
-        return Reply(ask=AnswerBox(q.id, q.title))
-    answered = answering.answer(ctx.guild(), ctx.user_id, text, question_id=question_id, display_name=ctx.display_name)
+        return Reply(ask=AnswerBox(q.id, q.title, text=args.get("draft") or ""))
+    try:
+        answered = answering.answer(ctx.guild(), ctx.user_id, text, question_id=question_id, display_name=ctx.display_name)
+    except AnswerNotSaved as error:
+        return not_saved(ctx, error)
     return Reply((answered_card(answered),), (Action("reveal", answered.question.id),))
 
 
 async def answer_daily(ctx: Invocation, args: Args) -> Reply:
-    """An answer to one daily post, from its Answer button's box."""
+    """An answer to one daily post, from its Answer button's box (holding `draft`, as for `answer`)."""
     text, post_id = args.get("text"), int(args["post"])
     if text is None:
         q = ctx.services.daily.question(ctx.guild(), post_id)
-        return Reply(ask=AnswerBox(q.id, q.title, post_id=post_id))
-    answered = ctx.services.answering.answer_daily(ctx.guild(), ctx.user_id, post_id, text, display_name=ctx.display_name)
+        return Reply(ask=AnswerBox(q.id, q.title, post_id=post_id, text=args.get("draft") or ""))
+    try:
+        answered = ctx.services.answering.answer_daily(ctx.guild(), ctx.user_id, post_id, text, display_name=ctx.display_name)
+    except AnswerNotSaved as error:
+        return not_saved(ctx, error, post_id)
     return Reply((answered_card(answered),), (Action("reveal", answered.question.id),))
+
+
+def not_saved(ctx: Invocation, error: AnswerNotSaved, post_id: int = 0) -> Reply:
+    """Never a bare apology: the member's own text (inline when short, else as a file; the terminal prints it)
+    and a way to send it again, to the same daily post or question (bot.presenters.kept)."""
+    buttons = ctx.surface.has_buttons
+    file = (Attachment(KEPT_FILENAME, error.text.encode("utf-8"), paste=True),) if as_file(error.text, has_buttons=buttons) else ()
+    again = Action("answer_again", error.question_id, label=AGAIN_LABEL, post_id=post_id)
+    return Reply((not_saved_card(error.message, error.text, has_buttons=buttons),), (again,), error=True, attachments=file)
 
 
 async def reveal(ctx: Invocation, args: Args) -> Reply:

@@ -50,7 +50,7 @@ async def export(ctx: Invocation, args: Args) -> Reply:
     privacy = ctx.services.privacy
     data = privacy.export(guild, ctx.user_id)
     file = export_file(data, f"studybot-data-{ctx.services.study.now():%Y%m%d}")
-    return Reply((export_card(privacy.stored(guild, ctx.user_id), file.filename),), attachment=file)
+    return Reply((export_card(privacy.stored(guild, ctx.user_id), file.filename),), attachments=(file,))
 
 
 async def _target(ctx: Invocation, who: MemberRef | None) -> tuple[int, str | None, bool]:

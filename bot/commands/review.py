@@ -33,4 +33,4 @@ async def rate(ctx: Invocation, args: Args) -> Reply:
 async def stats(ctx: Invocation, args: Args) -> Reply:
     who: MemberRef = args.get("member") or MemberRef(ctx.user_id, ctx.display_name)
     draw = ctx.services.study.stats_chart(ctx.guild(), who.user_id)  # reads now; drawing is left to the front end
-    return Reply((stats_card(who.name, Path(STATS_FILE)),), figure=Figure(STATS_FILE, draw))
+    return Reply((stats_card(who.name, Path(STATS_FILE), who.user_id),), figure=Figure(STATS_FILE, draw))

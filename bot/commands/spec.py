@@ -49,7 +49,7 @@ class MemberRef:
 class Action:
     """A button under a reply (Discord) or the command that does the same (terminal hint)."""
 
-    kind: str  # answer | reveal | rate | daily_answer | daily_reveal | forget | forget_cancel
+    kind: str  # answer | reveal | rate | daily_answer | daily_reveal | forget | forget_cancel | answer_again
     question_id: str = ""
     value: str = ""  # a rating for `rate`; for `forget`, whose data and when it was asked (bot.commands.privacy)
     label: str = ""
@@ -64,6 +64,7 @@ class AnswerBox:
     question_id: str
     title: str
     post_id: int = 0  # an answer to this daily post (its Answer button)
+    text: str = ""  # already in the box: an answer that could not be saved, to send again
 
 
 @dataclass(frozen=True)
@@ -76,10 +77,12 @@ class Figure:
 
 @dataclass(frozen=True)
 class Attachment:
-    """A file sent with the reply (Discord attaches it; the terminal saves it and prints where)."""
+    """A file that goes with the reply. Discord attaches it; the terminal prints a text the member will paste
+    again (`paste`, e.g. an answer that could not be saved) and saves any other file and says where."""
 
     filename: str
     data: bytes
+    paste: bool = False
 
 
 @dataclass(frozen=True)
@@ -92,7 +95,7 @@ class Reply:
     error: bool = False  # the notes report a problem
     ask: AnswerBox | None = None
     figure: Figure | None = None
-    attachment: Attachment | None = None
+    attachments: tuple[Attachment, ...] = ()
 
 
 class Surface(Protocol):

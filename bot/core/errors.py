@@ -39,6 +39,28 @@ class InvalidAnswer(StudyError):
         self.text = text  # what the member wrote: every front end gives it back, so nothing typed is lost
 
 
+class StorageBusy(StudyError):
+    """Another connection (a backup, `studybot load`, an sqlite3 shell) held the database's write lock
+    longer than a writer waits for it (db.connection.WRITE_WAIT_SECONDS). Nothing was written."""
+
+    def __init__(self) -> None:
+        super().__init__("データベースが混み合っていて保存できませんでした。少し待ってからもう一度お試しください。"
+                         " (The database is busy; nothing was saved. Try again in a moment.)")
+
+
+class AnswerNotSaved(StudyError):
+    """Saving an answer failed (the database was busy past the wait, or any other error): the member
+    gets `text` back with a way to send it again, never a bare apology."""
+
+    def __init__(self, text: str, question_id: str, *, busy: bool):
+        why = ("データベースが混み合っていたため" if busy else "保存中にエラーが起きたため")
+        super().__init__(f"{why}、回答を保存できませんでした。書いた回答はここにあります。"
+                         " (Your answer could not be saved; here it is.)")
+        self.text = text  # as it would have been saved (cleaned)
+        self.question_id = question_id
+        self.busy = busy
+
+
 class NoQuestionsLeft(StudyError):
     def __init__(self, what: str):
         super().__init__(f"{quoted(what)} の問題が見つかりません。レベルやカテゴリを変えてみてください。 (No questions match.)")

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from bot.core import points
 from bot.core.paging import shorten
 from bot.presenters.cards import FIELD_LIMIT, TITLE_LIMIT, Card
-from bot.presenters.progress import daily_answer_card
+from bot.presenters.progress import daily_answer_card, member_name
 from bot.presenters.study import answer_receipt, question_card
 
 if TYPE_CHECKING:  # types only: importing the scorer loads scikit-learn
@@ -147,8 +147,9 @@ def review_cards(served: Served) -> tuple[Card, ...]:
     return question_card(served.question, heading="復習"), status
 
 
-def stats_card(name: str, image: Path | None = None) -> Card:
+def stats_card(name: str, image: Path | None = None, user_id: int = 0) -> Card:
     """/stats: the member's progress chart (`image`, the PNG as the front end attaches it)."""
+    name = member_name(user_id, name)
     return Card(title=shorten(f"{name} さんの学習の記録 (study stats)", TITLE_LIMIT),
                 description="週ごとの回答数・日替わり問題の連続記録・カテゴリ別の習熟度"
                             " (answers per week, daily-question streak, mastery per category)",

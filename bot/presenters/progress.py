@@ -14,6 +14,7 @@ from bot.core import daily as rules
 from bot.core.daily import DailyPost, DailySettings
 from bot.core.models import Question
 from bot.core.paging import shorten
+from bot.core.safe_text import safe_name
 from bot.presenters.cards import FIELD_LIMIT, TITLE_LIMIT, Card, ChannelRef
 from bot.presenters.study import LEVEL_NAMES, reveal_pages
 from bot.services import daily as svc
@@ -46,11 +47,14 @@ MARKDOWN = re.compile(r"([\\*_`~|\[\]])")  # what could turn a name into formatt
 
 
 def member_name(user_id: int, name: str | None) -> str:
-    """A stored display name, made safe for Markdown; a member who never gave one (or whose account is
-    gone) still gets a stable label."""
-    if not name:
+    """A stored display name, made safe to show (no bidi or zero-width characters, no mention syntax:
+    bot.core.safe_text.safe_name, also for names stored before that rule) and for Markdown; a member who
+    never gave one (or whose account is gone, or whose name is only invisible characters) still gets a
+    stable label."""
+    shown = safe_name(name)
+    if not shown:
         return f"メンバー #{str(user_id)[-4:]}"
-    return MARKDOWN.sub(r"\\\1", shorten(name.strip(), NAME_LIMIT))
+    return MARKDOWN.sub(r"\\\1", shorten(shown, NAME_LIMIT))
 
 
 def day_label(day: date) -> str:

@@ -46,6 +46,7 @@ from bot.core.points import PointsVerdict
 from bot.core.streaks import StreakNow
 from bot.core.streaks import now as streak_now
 from bot.services.grading import grade_safely
+from bot.services.saving import kept_on_failure, member_name, score_stored
 from db import bank
 
 if TYPE_CHECKING:  # the scorer pulls in scikit-learn
@@ -475,7 +476,8 @@ class Daily:
         cleaned = clean_answer(text)
         post = self.post(guild_id, post_id)
         question = self._question_of(post)
-        recorded = progress_store.record_daily_answer(self.db, post, user_id, cleaned, self.clock(), display_name)
+        with kept_on_failure(cleaned, question.id, f"daily answer of member {user_id} to post {post.id}"):
+            recorded = progress_store.record_daily_answer(self.db, post, user_id, cleaned, self.clock(), member_name(display_name))
         open_now = progress_store.latest(self.db, guild_id)
         streak = streak_now(recorded.state, open_now.seq if open_now else 0)
         feedback, verdict = self._grade(recorded.answer_id, question.id, cleaned)
@@ -486,8 +488,9 @@ class Daily:
         if feedback is None:
             return None, None
         if feedback.judged and feedback.score is not None:
-            return feedback, progress_store.record_daily_score(self.db, answer_id, feedback.score, feedback.covered,
-                                                               feedback.missed)
+            score = feedback.score
+            return feedback, score_stored(lambda: progress_store.record_daily_score(self.db, answer_id, score, feedback.covered,
+                                                                                    feedback.missed), f"daily answer {answer_id}")
         return feedback, progress_store.points_verdict(self.db, answer_id)
 
 async def run_slot(daily: Daily, guild_id: int, channel: DailyChannel, *, force: bool = False) -> SlotOutcome:

@@ -22,6 +22,7 @@ from bot.core.errors import NoCurrentQuestion, NoQuestionsLeft, UnknownQuestion
 from bot.core.models import LEVELS, Question
 from bot.core.selection import choose_question
 from bot.services.grading import grade_safely
+from bot.services.saving import kept_on_failure, member_name, score_stored
 from db import bank, practice
 
 if TYPE_CHECKING:  # the scorer pulls in scikit-learn; Study works without one
@@ -90,7 +91,7 @@ class Study:
         chosen = choose_question(candidates, practice.last_seen(self.db, guild_id, user_id), self.rng)
         if chosen is None:
             raise NoQuestionsLeft(" / ".join(x for x in (level, category) if x) or "問題バンク")
-        practice.record_draw(self.db, guild_id, user_id, chosen, self.now(), via="question", display_name=display_name)
+        practice.record_draw(self.db, guild_id, user_id, chosen, self.now(), via="question", display_name=member_name(display_name))
         return self.question(chosen)
 
     def current(self, guild_id: int, user_id: int) -> Question:
@@ -101,22 +102,28 @@ class Study:
 
     def answer(self, guild_id: int, user_id: int, text: str | None, question_id: str | None = None,
                display_name: str | None = None) -> AnswerReceipt:
+        """Save an answer (cleaned: bot.core.answers.clean_answer) and grade it; AnswerNotSaved, carrying the
+        text, when saving fails."""
         cleaned = clean_answer(text)
         q = self.question(question_id) if question_id else self.current(guild_id, user_id)
-        answer_id = practice.record_answer(self.db, guild_id, user_id, q.id, cleaned, self.now(), display_name=display_name)
+        with kept_on_failure(cleaned, q.id, f"answer of member {user_id} to {q.id}"):
+            answer_id = practice.record_answer(self.db, guild_id, user_id, q.id, cleaned, self.now(),
+                                               display_name=member_name(display_name))
         return AnswerReceipt(answer_id, q, cleaned, self.grade_answer(answer_id, q.id, cleaned))
 
     def grade_answer(self, answer_id: int, question_id: str, text: str) -> Feedback | None:
         """Score a saved answer and store the verdict; None without a grader."""
         feedback = grade_safely(self.grader, answer_id, question_id, text)
         if feedback is not None and feedback.judged and feedback.score is not None:
-            practice.record_feedback(self.db, answer_id, feedback.score, feedback.covered, feedback.missed)
+            score = feedback.score
+            score_stored(lambda: practice.record_feedback(self.db, answer_id, score, feedback.covered, feedback.missed),
+                         f"answer {answer_id}")
         return feedback
 
     def set_current(self, guild_id: int, user_id: int, question_id: str, via: str, display_name: str | None = None) -> Question:
         """Make a question the member's current one (a button on a shared post, /reveal of an id)."""
         q = self.question(question_id)
-        practice.record_draw(self.db, guild_id, user_id, q.id, self.now(), via=via, display_name=display_name)
+        practice.record_draw(self.db, guild_id, user_id, q.id, self.now(), via=via, display_name=member_name(display_name))
         return q
 
     def reveal(self, guild_id: int, user_id: int, question_id: str | None = None) -> Question:

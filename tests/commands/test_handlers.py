@@ -105,3 +105,59 @@ def test_help_lists_the_table_and_the_front_ends_own(study):
     assert all(f"**{c.usage}**" in text for c in COMMANDS) and "**/own**" in text
     in_discord = run(study, "help", scheduled=True).cards[0].description
     assert "/rate" not in in_discord  # a button there
+
+
+# --- an answer that cannot be saved comes back to its writer ---------------------------------------
+
+
+def _unsaved(monkeypatch, busy: bool = True):
+    from bot.core.errors import StorageBusy
+    from db import practice, progress
+
+    def fail(*args, **kwargs):
+        raise StorageBusy() if busy else RuntimeError("disk full")
+
+    monkeypatch.setattr(practice, "record_answer", fail)
+    monkeypatch.setattr(progress, "record_daily_answer", fail)
+
+
+@pytest.mark.parametrize("busy", [True, False])
+def test_an_unsaved_short_answer_comes_back_inline_with_a_send_again_button(study, monkeypatch, busy):
+    from bot.presenters.kept import text_in_card
+
+    q = study.draw(GUILD, USER, "junior")
+    _unsaved(monkeypatch, busy)
+    reply = run(study, "answer", text="  バギングは並列に学習します\n<@123>  ")
+    card = reply.cards[0]
+    assert card.kind == "error" and reply.error and reply.attachments == ()
+    assert ("混み合っていた" if busy else "保存中にエラー") in card.description
+    assert text_in_card(card.description) == "バギングは並列に学習します\n<@123>"
+    assert [(a.kind, a.question_id, a.post_id) for a in reply.actions] == [("answer_again", q.id, 0)]
+
+
+def test_an_unsaved_long_answer_comes_back_as_a_file(study, monkeypatch):
+    from bot.presenters.kept import KEPT_FILENAME, text_in_card
+
+    study.draw(GUILD, USER, "junior")
+    _unsaved(monkeypatch)
+    text = "長い回答です。" * 200
+    reply = run(study, "answer", text=text)
+    assert [(a.filename, a.data.decode()) for a in reply.attachments] == [(KEPT_FILENAME, text)]
+    assert text_in_card(reply.cards[0].description) is None and KEPT_FILENAME in reply.cards[0].description
+    with_fence = run(study, "answer", text="```python\nprint(1)\n```")  # its own fence would end the block
+    assert with_fence.attachments[0].data.decode() == "```python\nprint(1)\n```"
+
+
+def test_without_buttons_the_text_is_always_an_attachment_to_print(study, monkeypatch):
+    study.draw(GUILD, USER, "junior")
+    _unsaved(monkeypatch)
+    reply = run(study, "answer", scheduled=False, text="短い回答")
+    assert reply.attachments[0].data.decode() == "短い回答" and "```" not in reply.cards[0].description
+    assert "/answer" in reply.cards[0].description
+
+
+def test_send_again_opens_the_box_holding_the_text(study):
+    q = study.draw(GUILD, USER, "junior")
+    reply = run(study, "answer", question=q.id, draft="保存できなかった回答")
+    assert reply.ask is not None and (reply.ask.question_id, reply.ask.text) == (q.id, "保存できなかった回答")
+    assert run(study, "answer", question=q.id).ask.text == ""

@@ -50,20 +50,20 @@ def services(study):
 
 def test_export_is_a_json_file_of_the_members_rows_in_this_server(services):
     reply = run(services, "privacy export")
-    assert not reply.public and reply.attachment is not None and reply.attachment.filename.endswith(".json")
-    data = json.loads(reply.attachment.data)
+    assert not reply.public and len(reply.attachments) == 1 and reply.attachments[0].filename.endswith(".json")
+    data = json.loads(reply.attachments[0].data)
     assert [a["text"] for a in data["answers"]] == ["太郎の回答です、過学習を防ぎます"]
-    assert "花子" not in reply.attachment.data.decode() and "別のサーバー" not in reply.attachment.data.decode()
-    assert reply.attachment.filename in reply.cards[0].description
+    assert "花子" not in reply.attachments[0].data.decode() and "別のサーバー" not in reply.attachments[0].data.decode()
+    assert reply.attachments[0].filename in reply.cards[0].description
     assert "回答 (answers, with scores and feedback): 1" in reply.cards[0].fields[0][1]
 
 
 def test_a_large_export_is_compressed(services, monkeypatch):
-    plain = len(run(services, "privacy export").attachment.data)
+    plain = len(run(services, "privacy export").attachments[0].data)
     monkeypatch.setattr(privacy, "ATTACHMENT_LIMIT", plain - 1)
     reply = run(services, "privacy export")
-    assert reply.attachment.filename.endswith(".json.gz")
-    assert json.loads(gzip.decompress(reply.attachment.data))["answers"][0]["text"].startswith("太郎の回答")
+    assert reply.attachments[0].filename.endswith(".json.gz")
+    assert json.loads(gzip.decompress(reply.attachments[0].data))["answers"][0]["text"].startswith("太郎の回答")
 
 
 def test_forget_asks_first_and_the_confirmation_deletes(services, clock):

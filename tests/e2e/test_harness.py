@@ -81,8 +81,9 @@ class PersistentView(discord.ui.View):
 
 
 def make_bot(generation: int = 1, *, guild_sync: bool = False) -> commands.Bot:
+    # the fake checks the project's mention policy on every message (fake_discord/mentions.py), as studybot's client
     bot = commands.Bot(command_prefix="!", intents=discord.Intents.default(), guild_ready_timeout=0.05,
-                       help_command=None)
+                       help_command=None, allowed_mentions=discord.AllowedMentions.none())
     bot.ready_count = 0  # type: ignore[attr-defined]
 
     @bot.event
@@ -312,6 +313,28 @@ async def test_command_tree_synced(fake_discord: FakeDiscord) -> None:
         opt = rec.payload["data"]["options"][0]
         assert opt["type"] == 1 and opt["options"][1] == {"name": "member", "type": 6, "value": fake.owner["id"]}
         assert fake.owner["id"] in rec.payload["data"]["resolved"]["members"]
+
+
+async def test_every_message_must_say_it_pings_nobody(fake_discord: FakeDiscord) -> None:
+    """The project's mention policy (fake_discord/mentions.py), on top of Discord's rules."""
+    fake = fake_discord
+    async with running_bot(fake, make_bot()) as bot:
+        channel = bot.get_channel(fake.channel_id)
+        message = await channel.send("@everyone is not pinged")  # the client's AllowedMentions.none()
+        assert fake.violations == []
+        with pytest.raises(discord.HTTPException):
+            await channel.send("pings", allowed_mentions=discord.AllowedMentions(everyone=True))
+        with pytest.raises(discord.HTTPException):  # an edit without content: discord.py sends no allowed_mentions
+            await message.edit(embed=discord.Embed(description="edited"))
+        with pytest.raises(discord.HTTPException):
+            await bot.http.send_message(fake.channel_id, params=discord.http.handle_message_parameters(content="raw"))
+        found = fake.take_violations()
+        assert [r.operation_id for r in found] == ["create_message", "update_message", "create_message"]
+        assert "allows pings {'parse': ['everyone']}" in found[0].errors[0]
+        assert all("no allowed_mentions" in r.errors[0] for r in found[1:])
+        fake.pings_allowed = True  # a feature that means to ping
+        await channel.send("<@123>", allowed_mentions=discord.AllowedMentions(users=[discord.Object(123)]))
+        assert fake.violations == []
 
 
 async def test_schema_violation_is_detected(fake_discord: FakeDiscord) -> None:

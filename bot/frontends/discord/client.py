@@ -40,6 +40,11 @@ class StudyBot(commands.Bot):
     def __init__(self, services: Services, *, dev_guild_id: int | None = None, extensions: tuple[str, ...] = EXTENSIONS,
                  daily_jobs: bool = True, scheduler: Any = None, backup: DailyBackup | None = None, **options: Any):
         # default intents only: nothing privileged (no message content, members or presences)
+        # No message pings anyone: names and answers members write may hold @everyone or <@&role>, and
+        # discord.py sends this with every message and reply (tests/e2e/fake_discord/mentions.py checks).
+        # A feature that means to ping passes allowed_mentions=discord.AllowedMentions(users=[member]) on
+        # that one send (Message.edit without content sends none: pass it there too).
+        options.setdefault("allowed_mentions", discord.AllowedMentions.none())
         super().__init__(command_prefix=commands.when_mentioned, intents=discord.Intents.default(), help_command=None, **options)
         self.services = services
         self.study = services.study

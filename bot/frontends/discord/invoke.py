@@ -121,13 +121,12 @@ async def deliver(interaction: discord.Interaction, reply: Reply, *, page: int =
         page = min(max(page, 1), len(cards))
         cards, view = cards[page - 1: page], pager(reply.pages_of, page, len(reply.cards), reply.actions)
     files = [f for card in cards for f in render.files(card)]
+    files += [discord.File(io.BytesIO(a.data), filename=a.filename) for a in reply.attachments]
     if reply.figure is not None:
         if not interaction.response.is_done():
             await interaction.response.defer(ephemeral=not reply.public, thinking=True)
         png = await asyncio.to_thread(reply.figure.draw)  # matplotlib takes 0.5-3 s: the loop keeps serving others
         files.append(discord.File(io.BytesIO(png), filename=reply.figure.filename))
-    if reply.attachment is not None:
-        files.append(discord.File(io.BytesIO(reply.attachment.data), filename=reply.attachment.filename))
     message: dict[str, Any] = {"embeds": [render.embed(card) for card in cards]}
     if reply.notes:
         message["content"] = shorten("\n".join(reply.notes), CONTENT_LIMIT)

@@ -15,6 +15,7 @@ from bot.core.answers import MAX_ANSWER_CHARS
 from bot.core.errors import InvalidAnswer, StudyError
 from bot.frontends.discord import render
 from bot.presenters.cards import UNEXPECTED_ERROR, error_card
+from bot.presenters.kept import AGAIN_LABEL, KEPT_FILENAME, text_in_card
 
 log = logging.getLogger(__name__)
 QID = r"(?P<qid>[a-z0-9][a-z0-9-]{0,63})"
@@ -68,6 +69,7 @@ class AnswerModal(discord.ui.Modal):
         self.text: discord.ui.TextInput[AnswerModal] = discord.ui.TextInput(
             label="あなたの回答 (your answer)", style=discord.TextStyle.paragraph, custom_id="answer_text",
             placeholder=box.title[:100], max_length=MAX_ANSWER_CHARS, required=True,
+            default=box.text[:MAX_ANSWER_CHARS] or None,  # an answer that could not be saved, to send again
         )
         self.add_item(self.text)
 
@@ -200,6 +202,46 @@ class RateButton(_CommandButton, template=rf"review:rate:{QID}:(?P<rating>again|
         await run_command(interaction, "rate", question=self.question_id, rating=self.rating)
 
 
+class AgainButton(_CommandButton, template=rf"(?:study:again:{QID}|daily:again:{POST_ID})"):
+    """Under an answer that could not be saved: the answer box again, holding the member's text. The text is
+    read back from the message the button is on (bot.presenters.kept), so this works after a restart too."""
+
+    what = "send-again button"
+
+    def __init__(self, question_id: str, post_id: int = 0, label: str = AGAIN_LABEL):
+        custom_id = f"daily:again:{post_id}" if post_id else f"study:again:{question_id}"
+        super().__init__(_button(label, custom_id, primary=True, emoji="✍️"))
+        self.question_id, self.post_id = question_id, post_id
+
+    @classmethod
+    async def from_custom_id(cls, interaction: Any, item: Any, match: re.Match[str]) -> AgainButton:
+        return cls(match["qid"] or "", int(match["post"] or 0), item.label or AGAIN_LABEL)
+
+    async def run(self, interaction: discord.Interaction) -> None:
+        draft = await kept_text(interaction.message)
+        if self.post_id:
+            await run_command(interaction, "daily answer", post=self.post_id, draft=draft)
+        else:
+            await run_command(interaction, "answer", question=self.question_id, draft=draft)
+
+
+async def kept_text(message: discord.Message | None) -> str:
+    """The text an answer-not-saved reply gave back: inline in its embed, else its attached file."""
+    if message is None:
+        return ""
+    for embed in message.embeds:
+        inline = text_in_card(embed.description or "")
+        if inline is not None:
+            return inline
+    for attachment in message.attachments:
+        if attachment.filename == KEPT_FILENAME:
+            try:
+                return (await attachment.read()).decode("utf-8", "replace")
+            except discord.HTTPException:
+                log.warning("could not read %s back for the answer box (%s)", KEPT_FILENAME, message.id)
+    return ""
+
+
 # -- the daily question's buttons: their custom ids are also the post's markers, which reconciling looks for
 def daily_answer_id(post_id: int) -> str:
     return f"daily:answer:{post_id}"
@@ -294,6 +336,8 @@ def _item(action: Action) -> discord.ui.Item[Any]:
         return ForgetButton(int(user_id), int(issued))
     if action.kind == "forget_cancel":
         return ForgetCancelButton()
+    if action.kind == "answer_again":
+        return AgainButton(action.question_id, action.post_id, action.label or AGAIN_LABEL)
     return DailyRevealButton(action.post_id)
 
 

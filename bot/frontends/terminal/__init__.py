@@ -5,6 +5,7 @@ and this package only reads lines and prints what comes back.
 """
 from __future__ import annotations
 
+import io
 import random
 import sys
 from typing import TextIO
@@ -49,6 +50,8 @@ def console_main(config: Config, member: str | None = None, stdin: TextIO | None
     """
     stdin = stdin if stdin is not None else sys.stdin
     stdout = stdout if stdout is not None else sys.stdout
+    if isinstance(stdin, io.TextIOWrapper):
+        stdin.reconfigure(errors="replace")  # invalid UTF-8 piped in is read as U+FFFD, never a traceback
     if interactive is None:
         interactive = _isatty(stdin)
     loads: list[BankLoad] = []

@@ -18,6 +18,7 @@ from rich.table import Table
 from rich.text import Text
 
 from bot.core.paging import FENCE
+from bot.core.safe_text import storable
 from bot.presenters.cards import Card, ChannelRef, FieldValue
 
 FIGURE_LABEL = "図 (figure)"
@@ -28,13 +29,22 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]"
 
 
 def printable(text: str) -> str:
-    """`text` safe to print: newlines and tabs kept, other control characters written as `\\x1b`."""
-    return _CONTROL.sub(_escape, text.replace("\r\n", "\n"))
+    """`text` safe to print: newlines and tabs kept, other control characters written as `\\x1b`, code points
+    no terminal encoding can write (lone surrogates) as U+FFFD."""
+    return _CONTROL.sub(_escape, storable(text).replace("\r\n", "\n"))
 
 
 def _escape(match: re.Match[str]) -> str:
     code = ord(match.group())
     return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"
+
+
+def text_heading(filename: str) -> str:
+    """The line above an attached text as the terminal prints it (Discord attaches the file)."""
+    return f"--- {printable(filename)} (添付 / attached) ---"
+
+
+TEXT_END = "--- ここまで (end) ---"
 
 
 def value_text(value: FieldValue) -> str:
@@ -115,9 +125,10 @@ class PlainRenderer:
         self.out = out
 
     def show(self, notes: Sequence[str] = (), cards: Sequence[Card] = (), buttons: tuple[tuple[str, str], ...] = (),
-             *, error: bool = False) -> None:
+             *, error: bool = False, texts: Sequence[tuple[str, str]] = ()) -> None:
         blocks = ["\n".join(notes)] if notes else []
         blocks += [card_text(card) for card in cards]
+        blocks += [f"{text_heading(name)}\n{text}\n{TEXT_END}" for name, text in texts]
         if buttons:
             blocks.append(button_hints(buttons))
         if blocks:
@@ -132,11 +143,15 @@ class RichRenderer:
         self.console = Console(file=out, width=width, highlight=False, emoji=False)
 
     def show(self, notes: Sequence[str] = (), cards: Sequence[Card] = (), buttons: tuple[tuple[str, str], ...] = (),
-             *, error: bool = False) -> None:
+             *, error: bool = False, texts: Sequence[tuple[str, str]] = ()) -> None:
         for note in notes:
             self.console.print(Text(printable(note), style="bold red" if error else "yellow"))
         for card in cards:
             self.console.print(self.panel(printable_card(card)))
+        for name, text in texts:  # outside any panel, so it copies without borders
+            self.console.print(Text(text_heading(name), style="dim"))
+            self.console.print(Text(printable(text)), soft_wrap=True)
+            self.console.print(Text(TEXT_END, style="dim"))
         if buttons:
             self.console.print(self.hints(buttons))
 

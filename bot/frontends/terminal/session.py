@@ -20,6 +20,7 @@ from bot.bootstrap import build_services
 from bot.commands.spec import Action, AnswerBox, Command, Invocation, Reply
 from bot.commands.table import COMMANDS, command
 from bot.core.errors import InvalidAnswer, StudyError
+from bot.core.safe_text import storable
 from bot.frontends.terminal.parsing import Options, arguments, echoed, first_word, fold, member_id, parse_for, split_command
 from bot.frontends.terminal.render import PlainRenderer, RichRenderer, printable
 from bot.frontends.terminal.surface import TerminalSurface
@@ -57,12 +58,13 @@ class LineReader:
                 import readline  # noqa: F401  (arrow keys, history and Japanese editing for input())
 
     def read(self, prompt: str = "") -> str | None:
-        """One line without its newline; None at the end of input. Ctrl-C raises KeyboardInterrupt."""
+        """One line without its newline; None at the end of input. Ctrl-C raises KeyboardInterrupt. Code points
+        that cannot be stored or printed (lone surrogates, from a stream decoded with surrogateescape) are U+FFFD."""
         if self.pending:
             return self.pending.pop(0)
         if self.use_input:
             try:
-                return input(prompt)
+                return storable(input(prompt))
             except EOFError:
                 self.stdout.write("\n")
                 return None
@@ -70,7 +72,7 @@ class LineReader:
             self.stdout.write(prompt)
             self.stdout.flush()
         line = self.stdin.readline()
-        return line.rstrip("\r\n") if line else None
+        return storable(line.rstrip("\r\n")) if line else None
 
     def unread(self, line: str) -> None:
         """The next read returns `line` (already typed, so without a prompt)."""
@@ -90,6 +92,7 @@ class Shown:
     notes: tuple[str, ...] = ()
     error: bool = False
     paged: bool = False
+    texts: tuple[tuple[str, str], ...] = ()  # (file name, text) of the reply's attachments, printed as they are
 
 
 class QuitConsole(Exception):
@@ -178,9 +181,12 @@ class Conversation:
             cards = tuple(replace(c, image=path) if c.image is not None and c.image.name == reply.figure.filename else c
                           for c in cards)
         notes = reply.notes
-        if reply.attachment is not None:  # Discord attaches the file; the terminal saves it and says where
-            notes += (f"ファイルを保存しました (file saved): {save_file(reply.attachment.data, reply.attachment.filename)}",)
-        return Shown(cards, tuple(hint(a) for a in reply.actions), notes, reply.error, paged=bool(reply.pages_of))
+        for a in reply.attachments:  # Discord attaches the file; the terminal saves it and says where
+            if not a.paste:
+                notes += (f"ファイルを保存しました (file saved): {save_file(a.data, a.filename)}",)
+        texts = tuple((a.filename, a.data.decode("utf-8", "replace")) for a in reply.attachments if a.paste)
+        return Shown(cards, tuple(hint(a) for a in reply.actions), notes, reply.error, paged=bool(reply.pages_of),
+                     texts=texts)
 
     def ask(self, heading: str) -> str | None:
         """Several lines (Discord's modal), ended by an empty line, the end of input or a command line;
@@ -255,6 +261,8 @@ def hint(action: Action) -> tuple[str, str]:
         return action.label, action.typed
     if action.kind == "rate":
         return action.label, f"/rate {action.value} {action.question_id}"
+    if action.kind == "answer_again":  # the terminal cannot fill its text box: the text is printed to paste
+        return action.label or "Send again", "/answer （上の回答を貼り付けて / paste the text above）"
     return ("Answer", "/answer") if action.kind in ("answer", "daily_answer") else ("Reveal", "/reveal")
 
 
@@ -345,7 +353,7 @@ def run_console(study: Study | Services, *, member: str, stdin: TextIO, stdout: 
 
     def show(shown: Shown) -> None:
         shown = conversation.first_page(shown)
-        renderer.show(shown.notes, shown.cards, shown.hints, error=shown.error)
+        renderer.show(shown.notes, shown.cards, shown.hints, error=shown.error, texts=shown.texts)
 
     conversation = Conversation(as_services(study), Member.named(member or "you"), reader, show, interactive=interactive,
                                 guild_id=guild_id, channel_id=channel_id)

@@ -23,7 +23,10 @@ What it models
   gives 403 ``50013 Missing Permissions``; :meth:`FakeDiscord.delete_channel` makes it 404 ``10003``.
   Guild commands of a guild the bot is not in (wrong ``guild_id``) answer 403 ``50001 Missing Access``.
 * Every REST request is recorded (:attr:`FakeDiscord.requests`) and its body validated against
-  Discord's OpenAPI file plus a few documented bot limits (see ``tests/e2e/openapi_check.py``).
+  Discord's OpenAPI file plus a few documented bot limits (see ``tests/e2e/openapi_check.py``), and
+  against the project's mention policy: a body that creates or edits a message must carry
+  ``allowed_mentions`` allowing no ping (``mentions.py``; :attr:`FakeDiscord.pings_allowed` lifts the
+  second part for a feature that means to ping).
   A bad body is answered like Discord does (400 ``50035 Invalid Form Body``) and listed in
   :attr:`FakeDiscord.violations`; a route the fake does not implement answers 404
   ``{"message": "404: Not Found", "code": 0}`` and is listed in :attr:`FakeDiscord.unexpected`.
@@ -72,7 +75,8 @@ Layout
 * ``state.py``: the world (users, guilds, roles, members, channels, threads) and permissions.
 * ``messages.py``: the message store; building, editing and deleting messages.
 * ``gateway.py``: HELLO/IDENTIFY/READY/RESUME, sessions, event dispatch.
-* ``rest.py``: REST plumbing (route table, bodies, validation); ``routes.py``: the world's routes;
+* ``rest.py``: REST plumbing (route table, bodies, validation); ``mentions.py``: the mention policy;
+  ``routes.py``: the world's routes;
   ``callbacks.py``: interaction callbacks and webhooks.
 * ``record.py``: :class:`InteractionRecord`; ``interactions.py``: ``slash``/``autocomplete``/``click``/
   ``submit_modal``; ``options.py``: command options as the Discord client builds and checks them.

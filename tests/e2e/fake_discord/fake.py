@@ -88,6 +88,9 @@ class FakeDiscord(WorldMixin, MessagesMixin, GatewayMixin, RestMixin, RoutesMixi
         self.reject_invalid = reject_invalid
         self.enforce_deadline = enforce_deadline
         self.check_responses = check_responses
+        # every message body must carry allowed_mentions allowing no ping (mentions.py); a test of a
+        # feature that means to ping sets this
+        self.pings_allowed = False
         self.interaction_deadline = INTERACTION_DEADLINE  # seconds; lower it to test late answers quickly
         self.error_loggers = tuple(error_loggers)
         self._last_sf = 0

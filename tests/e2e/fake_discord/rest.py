@@ -16,6 +16,7 @@ from aiohttp import web
 
 from ..openapi_check import format_errors
 from .enums import JSONErrorCode
+from .mentions import mention_problems
 from .model import DiscordHTTPError, FakeFile, RecordedRequest, RestRequest
 
 
@@ -138,8 +139,9 @@ class RestMixin:
         else:
             bad = None
         check = self.spec.check(method, path, body, has_body=has_body)
+        policy = mention_problems(check.operation_id, body, pings_allowed=self.pings_allowed)
         rec = RecordedRequest(method, path, dict(request.query), body, files, check.operation_id,
-                              list(check.errors) + ([bad] if bad else []), None, False, time.monotonic())
+                              list(check.errors) + policy + ([bad] if bad else []), None, False, time.monotonic())
         self.requests.append(rec)
         try:
             route = None

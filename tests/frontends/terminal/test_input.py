@@ -2,8 +2,11 @@
 from __future__ import annotations
 
 import io
+import os
 import random
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -13,7 +16,7 @@ from bot.frontends.terminal import console_main, member_id, run_console
 from bot.frontends.terminal.parsing import parse
 from db import practice
 from db.connection import open_database
-from tests.conftest import CONTENT, FakeClock
+from tests.conftest import CONTENT, ROOT, FakeClock
 
 
 def piped(tmp_path: Path, lines: list[str], **options) -> str:
@@ -151,6 +154,51 @@ def test_an_unknown_command_is_echoed_briefly(study):
     out = session(study, ["/" + "x" * 500, "/question " + "y" * 500 + " category:z"])
     assert "/" + "x" * 29 + "… というコマンドはありません" in out and "x" * 31 not in out
     assert "y" * 31 not in out
+
+
+def test_invalid_utf8_piped_into_studybot_console_is_read_as_replacement_characters(tmp_path):
+    config = tmp_path / "config.toml"
+    config.write_text(f'[bot]\ndatabase = "db.sqlite3"\ncontent_dir = "{CONTENT.as_posix()}"\n', encoding="utf-8")
+    run = subprocess.run([sys.executable, "-m", "bot", "--config", str(config), "console", "--member", "太郎"], cwd=tmp_path,
+                         input="/question junior\n/answer 壊れた\xff\xfe入力です\n/streak\n".encode("utf-8", "surrogateescape")
+                         .replace(b"\xc3\xbf\xc3\xbe", b"\xff\xfe"), capture_output=True,
+                         env=dict(os.environ, PYTHONPATH=str(ROOT), PYTHONIOENCODING="utf-8"), timeout=30)
+    assert run.returncode == 0 and b"Traceback" not in run.stderr, run.stderr.decode(errors="replace")
+    assert "回答を記録しました" in run.stdout.decode() and "太郎 の連続記録" in run.stdout.decode()
+    stored = practice.answers_of(open_database(tmp_path / "db.sqlite3"), 1, member_id("太郎"))
+    assert [a["text"] for a in stored] == ["壊れた\ufffd\ufffd入力です"]
+
+
+def test_a_text_stream_of_invalid_utf8_is_decoded_with_replacement(tmp_path):
+    out = io.StringIO()
+    config = Config(database=tmp_path / "studybot.sqlite3", content_dir=CONTENT, console_member="太郎")
+    stdin = io.TextIOWrapper(io.BytesIO("/question junior\n/answer あ\n".encode().replace("あ".encode(), b"\x80\x81")),
+                             encoding="utf-8")
+    assert console_main(config, stdin=stdin, stdout=out, clock=FakeClock(), rng=random.Random(7)) == 0
+    assert answers(tmp_path) == ["\ufffd\ufffd"]
+
+
+def test_a_lone_surrogate_answer_is_stored_safely(tmp_path):
+    out = piped(tmp_path, ["/question junior", "/answer 過学習\ud800です", "/as 花\udcff子"])
+    assert "回答を記録しました" in out and "過学習\ufffdです" in out and "花\ufffd子" in out
+    assert answers(tmp_path) == ["過学習\ufffdです"]
+
+
+@pytest.mark.parametrize("text", ["短い回答です。\n二行目も。", "長い回答。" * 300])
+def test_an_answer_that_cannot_be_saved_is_printed_back_to_paste(tmp_path, monkeypatch, text):
+    from bot.services import Study
+    from db import connection
+    from tests.conftest import bank_database, write_lock_held
+
+    monkeypatch.setattr(connection, "WRITE_WAIT_SECONDS", 0.2)
+    study = Study(bank_database(tmp_path / "bot.sqlite3"), FakeClock(), random.Random(7), CONTENT)
+    session(study, ["/question junior"])
+    with write_lock_held(tmp_path / "bot.sqlite3"):
+        out = session(study, ["/answer", *text.split("\n"), ""])
+    assert "回答を保存できませんでした" in out and "データベースが混み合っていた" in out
+    assert "/answer （上の回答を貼り付けて" in out and "予期しないエラー" not in out
+    assert f"your_answer.txt (添付 / attached) ---\n{text}\n--- ここまで (end) ---" in out  # as written, to copy
+    assert practice.answers_of(study.db, 1, member_id("太郎")) == []
 
 
 # --- start-up goes through the same path as the Discord bot -------------------------------------------

@@ -16,6 +16,7 @@ from bot.commands.spec import MemberRef
 from bot.commands.table import command
 from bot.core.answers import MAX_ANSWER_CHARS
 from bot.frontends.discord.invoke import invoke
+from bot.frontends.discord.views import AgainButton
 
 Level = Literal["junior", "senior"]
 QuestionId = app_commands.Range[str, 1, 64]  # ids are at most 64 characters (bot.frontends.discord.views.QID)
@@ -89,3 +90,4 @@ class PracticeCog(commands.Cog):
 
 async def setup(bot: commands.Bot) -> None:
     await bot.add_cog(PracticeCog(bot))
+    bot.add_dynamic_items(AgainButton)  # under an answer that could not be saved, for /answer and the daily post
