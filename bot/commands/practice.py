@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 
 from bot.commands.spec import Action, AnswerBox, Args, Attachment, Invocation, Reply
-from bot.core.errors import AnswerNotSaved, NoQuestionsLeft, UnknownQuestion
+from bot.core.errors import AnswerNotSaved, InvalidAnswer, NoQuestionsLeft, StudyError, UnknownQuestion
 from bot.core.paging import shorten
 from bot.presenters.cards import Card, error_card
 from bot.presenters.feedback import RATING_BUTTONS, answered_card
@@ -84,7 +86,8 @@ async def answer(ctx: Invocation, args: Args) -> Reply:
         q = ctx.services.study.question(question_id) if question_id else answering.current(ctx.guild(), ctx.user_id)
         return Reply(ask=AnswerBox(q.id, q.title, text=args.get("draft") or ""))
     try:
-        answered = answering.answer(ctx.guild(), ctx.user_id, text, question_id=question_id, display_name=ctx.display_name)
+        with given_back(text):
+            answered = answering.answer(ctx.guild(), ctx.user_id, text, question_id=question_id, display_name=ctx.display_name)
     except AnswerNotSaved as error:
         return not_saved(ctx, error)
     return Reply((answered_card(answered),), (Action("reveal", answered.question.id),))
@@ -97,10 +100,23 @@ async def answer_daily(ctx: Invocation, args: Args) -> Reply:
         q = ctx.services.daily.question(ctx.guild(), post_id)
         return Reply(ask=AnswerBox(q.id, q.title, post_id=post_id, text=args.get("draft") or ""))
     try:
-        answered = ctx.services.answering.answer_daily(ctx.guild(), ctx.user_id, post_id, text, display_name=ctx.display_name)
+        with given_back(text):
+            answered = ctx.services.answering.answer_daily(ctx.guild(), ctx.user_id, post_id, text, display_name=ctx.display_name)
     except AnswerNotSaved as error:
         return not_saved(ctx, error, post_id)
     return Reply((answered_card(answered),), (Action("reveal", answered.question.id),))
+
+
+@contextmanager
+def given_back(text: str) -> Iterator[None]:
+    """An answer refused before it is stored (no current question, a DM, an unknown post) keeps the member's
+    text: the refusal becomes an InvalidAnswer carrying it, which every front end hands back."""
+    try:
+        yield
+    except (AnswerNotSaved, InvalidAnswer):
+        raise
+    except StudyError as error:
+        raise InvalidAnswer(error.message, text) from error
 
 
 def not_saved(ctx: Invocation, error: AnswerNotSaved, post_id: int = 0) -> Reply:

@@ -9,7 +9,7 @@ from bot.bootstrap import build_services
 from bot.commands.spec import Invocation, MemberRef, Reply
 from bot.commands.table import COMMANDS, command
 from bot.core.daily import DailyNotSetUp
-from bot.core.errors import StudyError
+from bot.core.errors import InvalidAnswer
 from bot.services.daily import PostedMessage
 
 GUILD, CHANNEL, USER = 10, 20, 30
@@ -81,8 +81,18 @@ def test_answer_without_text_asks_for_it_and_a_server_is_needed(study):
     drawn = run(study, "question", level="senior").actions[0].question_id
     box = run(study, "answer").ask
     assert box is not None and box.question_id == drawn and box.post_id == 0
-    with pytest.raises(StudyError, match="サーバー内"):
+    with pytest.raises(InvalidAnswer, match="サーバー内") as refused:
         run(study, "answer", guild=None, text="DM からの回答")
+    assert refused.value.text == "DM からの回答"  # every front end hands the text back with the reason
+
+
+def test_an_answer_with_no_question_to_answer_keeps_its_text(study):
+    with pytest.raises(InvalidAnswer, match="/question") as refused:
+        run(study, "answer", text="まだ問題を引いていないのに書いた回答")
+    assert refused.value.text == "まだ問題を引いていないのに書いた回答"
+    with pytest.raises(InvalidAnswer) as unknown_post:
+        run(study, "daily answer", post=999, text="存在しない投稿への回答")
+    assert unknown_post.value.text == "存在しない投稿への回答"
 
 
 def test_daily_now_sets_up_only_where_nothing_posts_on_schedule(study):
