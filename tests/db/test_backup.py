@@ -11,15 +11,7 @@ import pytest
 from bot.app import main
 from db import health
 from db.backup import LiveTarget, backup_database
-from tests.conftest import CONTENT, bank_database
-
-
-@pytest.fixture
-def live(tmp_path) -> Path:
-    database = tmp_path / "data" / "studybot.sqlite3"
-    database.parent.mkdir()
-    bank_database(database).close()
-    return database
+from tests.conftest import CONTENT
 
 
 def config_for(tmp_path: Path, database: Path) -> str:

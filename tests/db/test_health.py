@@ -3,20 +3,10 @@ only read the file (root passes every permission-bit check), and a database anot
 from __future__ import annotations
 
 import sqlite3
-from pathlib import Path
 
 import pytest
 
 from db import health
-from tests.conftest import bank_database
-
-
-@pytest.fixture
-def live(tmp_path) -> Path:
-    database = tmp_path / "data" / "studybot.sqlite3"
-    database.parent.mkdir()
-    bank_database(database).close()
-    return database
 
 
 def test_the_write_check_uses_sqlite_not_only_permission_bits(live, monkeypatch):

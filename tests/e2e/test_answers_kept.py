@@ -53,6 +53,15 @@ async def test_the_answer_button_gives_the_text_back_when_the_database_is_busy_a
     assert stored(bot) == [{"question_id": qid, "text": SHORT, "daily_post_id": None}]
 
 
+async def posted(fake: FakeDiscord, bot, clock: FakeClock, channel: int) -> dict:
+    """The daily question set up in `channel` and posted at 09:00 Tokyo."""
+    await setup_daily(fake, channel)
+    clock.now = at(TOKYO, 11, 26, 9)
+    await bot.daily_scheduler.fire_slot(fake.guild_id)
+    [post] = daily_posts(fake, channel)
+    return post
+
+
 async def test_a_long_daily_answer_comes_back_as_a_file_and_its_button_refills_the_box(fake_discord: FakeDiscord, tmp_path,
                                                                                       monkeypatch):
     fake, clock, db_path = fake_discord, FakeClock(), tmp_path / "bot.sqlite3"
@@ -60,10 +69,7 @@ async def test_a_long_daily_answer_comes_back_as_a_file_and_its_button_refills_t
     channel = int(fake.add_channel(fake.guild_id, "daily")["id"])
     bot = make_bot(db_path, clock)
     async with running(fake, bot):
-        await setup_daily(fake, channel)
-        clock.now = at(TOKYO, 11, 26, 9)
-        await bot.daily_scheduler.fire_slot(fake.guild_id)
-        [post] = daily_posts(fake, channel)
+        post = await posted(fake, bot, clock, channel)
         post_id = int(custom_ids(post)[0].split(":")[2])
         with write_lock_held(db_path):
             kept = await answer_daily(fake, post, fake.alice, LONG)
@@ -101,10 +107,7 @@ async def test_names_that_look_like_mentions_are_shown_as_text_and_ping_nobody(f
     channel = int(fake.add_channel(fake.guild_id, "daily")["id"])
     bot = make_bot(db_path, clock)
     async with running(fake, bot):
-        await setup_daily(fake, channel)
-        clock.now = at(TOKYO, 11, 26, 9)
-        await bot.daily_scheduler.fire_slot(fake.guild_id)
-        [post] = daily_posts(fake, channel)
+        post = await posted(fake, bot, clock, channel)
         await answer_daily(fake, post, mallory, "ドロップアウトで過学習を抑えます")
         board = await fake.slash("leaderboard", {"period": "all", "by": "answers", "share": True})
     assert not board.ephemeral
