@@ -44,6 +44,7 @@ class Clock:
 
 def fill(db, clock: Clock, members: int, posts: int, answers: int, rng: random.Random) -> Daily:
     daily = Daily(db, clock, rng)
+    clock.now = START - timedelta(hours=1)  # set up before the first slot: a slot at the setup minute is tomorrow's
     daily.setup(GUILD, 100, "09:00", "Asia/Tokyo", "mixed")
     db["members"].insert_all(({"guild_id": GUILD, "user_id": u, "display_name": f"メンバー{u}", "updated_at": START.isoformat()}
                               for u in range(1, members + 1)), batch_size=5000)
