@@ -276,3 +276,19 @@ async def test_a_message_discord_refuses_still_leaves_the_member_an_apology(fake
     assert len(refused) == 1 and "4096" in " ".join(refused[0].errors)
     assert rec.ephemeral and "申し訳ありません" in embed_text(rec)
     assert any("Discord refused the message for StudyError in /question" in r.getMessage() for r in caplog.records)
+
+
+async def test_an_interaction_answered_too_late_is_a_warning_and_no_apology_is_tried(fake_discord: FakeDiscord, db_path, caplog):
+    fake = fake_discord
+    bot = make_study_bot(db_path)
+    async with running_bot(fake, bot):
+        fake.interaction_deadline = 0.0  # every answer is late: Discord replies 10062 Unknown interaction
+        with caplog.at_level(logging.WARNING, logger="bot"):
+            rec = await fake.slash("help", wait=False)
+            await fake.wait_for(lambda: rec.late, what="the late callback")
+            await fake.wait_for(lambda: any("3 seconds" in r.getMessage() for r in caplog.records), what="the warning")
+        fake.interaction_deadline = 3.0
+        assert fake.take_late_callbacks() == [rec]
+    late = [r for r in caplog.records if "3 seconds" in r.getMessage()]
+    assert [r.levelno for r in late] == [logging.WARNING] and fake.bot_errors == []
+    assert rec.followups == [] and not any(r.levelno >= logging.ERROR for r in caplog.records)

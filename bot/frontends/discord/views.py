@@ -22,6 +22,9 @@ QID = r"(?P<qid>[a-z0-9][a-z0-9-]{0,63})"
 POST_ID = r"(?P<post>\d{1,18})"
 
 
+UNKNOWN_INTERACTION = 10062
+
+
 def where(interaction: discord.Interaction) -> str:
     return f"guild={interaction.guild_id} channel={interaction.channel_id} user={interaction.user.id}"
 
@@ -34,9 +37,18 @@ async def send(interaction: discord.Interaction, *, ephemeral: bool = True, **kw
         await interaction.response.send_message(ephemeral=ephemeral, **kwargs)
 
 
+def expired(error: BaseException) -> bool:
+    """Discord's 10062 Unknown interaction: the 3 seconds to answer had passed. Nothing can reach the member
+    through this interaction any more, not even an apology, so it is a warning, not an error."""
+    return isinstance(error, discord.NotFound) and error.code == UNKNOWN_INTERACTION
+
+
 async def report_error(interaction: discord.Interaction, error: BaseException, context: str) -> None:
     """The one error path: a member-facing message for StudyError, an apology (and a log) otherwise,
     and the apology too when Discord refuses the member-facing message, so the member always gets a reply."""
+    if expired(error):
+        log.warning("Discord dropped %s (%s): the bot answered after its 3 seconds", context, where(interaction))
+        return
     if isinstance(error, StudyError):
         text = error.text if isinstance(error, InvalidAnswer) else None
         attachments = [discord.File(io.BytesIO(text.encode()), filename="your_answer.txt")] if text and text.strip() else []
@@ -44,6 +56,9 @@ async def report_error(interaction: discord.Interaction, error: BaseException, c
             await send(interaction, embed=render.embed(error_card(error.message)), files=attachments)
             return
         except discord.HTTPException as refused:
+            if expired(refused):
+                log.warning("Discord dropped %s (%s) before its message could say: %s", context, where(interaction), error)
+                return
             log.error("Discord refused the message for %s in %s (%s): %s", type(error).__name__, context,
                       where(interaction), refused)
     else:
