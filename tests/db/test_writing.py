@@ -65,3 +65,11 @@ def test_writing_rolls_back_everything_on_an_error_and_nests_as_a_savepoint():
             raise RuntimeError("inner")
     assert [r["user_id"] for r in db["members"].rows] == [2]
     assert not db.conn.in_transaction
+
+
+def test_a_file_database_is_wal_with_normal_sync(tmp_path):
+    from db.connection import open_database
+
+    db = open_database(tmp_path / "bot.sqlite3")
+    assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert db.execute("PRAGMA synchronous").fetchone()[0] == 1  # NORMAL (FULL is 2)
