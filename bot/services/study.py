@@ -4,6 +4,7 @@ Nothing here imports discord or apscheduler. Time and randomness come in from th
 """
 from __future__ import annotations
 
+import functools
 import random
 import unicodedata
 from collections.abc import Callable
@@ -140,7 +141,7 @@ class Study:
         from bot.services.charts import render_png, stats_data  # matplotlib loads only when a chart is asked for
 
         data = stats_data(self.db, guild_id, user_id, self.now())
-        return lambda: render_png(data)
+        return functools.partial(render_png, data)  # picklable: Discord draws it in another process
 
     def stats_png(self, guild_id: int, user_id: int) -> bytes:
         return self.stats_chart(guild_id, user_id)()

@@ -106,3 +106,19 @@ async def test_daily_points_count_the_first_answer_before_the_reveal(fake_discor
     assert "模範解答を表示した後" in field(after_reveal, "ポイント (points)") and "連続 1 回" in embed_text(after_reveal)
     assert "2026-11-27 (Asia/Tokyo)" in embed_text(rated)  # the review day is the server's day
     assert "Alice" in embed_text(board) and "Guild Owner" not in embed_text(board)
+
+
+async def test_charts_are_drawn_in_other_processes_while_other_commands_are_answered(fake_discord: FakeDiscord, db_path):
+    import multiprocessing
+
+    fake = fake_discord
+    bot = make_study_bot(db_path)
+    async with running_bot(fake, bot):
+        charts = [await fake.slash("stats", wait=False) for _ in range(5)]
+        probe = await fake.slash("help")  # while the charts are drawn
+        for rec in charts:
+            await rec.finished(timeout=60)
+        workers = multiprocessing.active_children()
+    assert probe.latency is not None and probe.latency < 1.0
+    assert all(fake.files_of(rec.final)[0].data[:8] == b"\x89PNG\r\n\x1a\n" for rec in charts)
+    assert 1 <= len(workers) <= 2  # the bounded pool drew them (bot.frontends.discord.drawing)

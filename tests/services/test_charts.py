@@ -108,6 +108,14 @@ def test_the_chart_is_drawn_without_the_database(answered, loaded_db):
     assert pixels(pngs[0]).shape[:2] == (750, 1000)
 
 
+def test_the_chart_call_crosses_processes(study, loaded_db):
+    """Discord draws it in a process pool: the call the service returns must pickle, data and all."""
+    import pickle
+
+    draw = study.stats_chart(1, 10)
+    assert pixels(pickle.loads(pickle.dumps(draw))())[:2].shape[:2] == pixels(draw())[:2].shape[:2]
+
+
 def test_the_terminal_saves_each_chart_to_a_new_file(tmp_path, monkeypatch):
     import tempfile
 

@@ -13,6 +13,7 @@ from discord.ext import commands
 from bot.commands.spec import NOT_IN_A_SERVER
 from bot.core.errors import StudyError
 from bot.frontends.discord.daily_channel import DiscordDailyChannel
+from bot.frontends.discord.drawing import ChartPool
 from bot.frontends.discord.invoke import invoke
 from bot.frontends.discord.translations import JapaneseTranslator
 from bot.frontends.discord.views import ORPHAN_MODAL, AnswerButton, PageButton, RateButton, RevealButton, report_error, submit_orphan_modal
@@ -47,6 +48,7 @@ class StudyBot(commands.Bot):
         options.setdefault("allowed_mentions", discord.AllowedMentions.none())
         super().__init__(command_prefix=commands.when_mentioned, intents=discord.Intents.default(), help_command=None, **options)
         self.services = services
+        self.charts = ChartPool()  # /stats charts, drawn in other processes (bot.frontends.discord.drawing)
         self.study = services.study
         self.answering = services.answering
         self.dev_guild_id = dev_guild_id
@@ -136,6 +138,7 @@ class StudyBot(commands.Bot):
             self.daily_scheduler.reschedule(guild_id)
 
     async def close(self) -> None:
+        self.charts.shutdown()
         if self._daily_start is not None and not self._daily_start.done():
             self._daily_start.cancel()
         if self.daily_scheduler is not None:
