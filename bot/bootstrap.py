@@ -9,6 +9,7 @@ import random
 import sqlite3
 from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from bot.config import Config
 from bot.services import Answering, BankLoad, Clock, Daily, Progress, Review, Services, Study, load_bank
@@ -16,6 +17,10 @@ from db import bank
 from db.backup import daily_backups
 from db.connection import open_database
 from db.health import Unusable, inspect
+
+if TYPE_CHECKING:
+    from bot.core.models import Question
+    from bot.services.feedback import Grader
 
 log = logging.getLogger("studybot")
 
@@ -96,15 +101,26 @@ def open_study(config: Config, *, clock: Clock = utc_now, rng: random.Random | N
     return Study(db, clock, rng or random.Random(), config.content_dir)
 
 
-def build_services(study: Study) -> Services:
+def build_services(study: Study, *, fit_scorer: bool = True) -> Services:
     """The other use-cases share the study's database, clock, randomness and answer scorer.
 
-    The scorer is fitted here, once at start-up, never inside an interaction. scikit-learn is imported only
-    here, so a start-up that fails earlier (a database that cannot be opened) says so at once."""
-    if study.grader is None:
-        from bot.services.feedback import Grader
-
-        study.grader = Grader.fit(bank.active_questions(study.db))
+    The scorer is fitted here, once at start-up, never inside an interaction; with `fit_scorer=False` it is
+    left to the caller (Discord connects first and fits it in a worker thread, see `fit_grader`)."""
+    if fit_scorer and study.grader is None:
+        study.grader = fit_grader(scorer_questions(study))
     daily = Daily(study.db, study.clock, study.rng, grader=study.grader)
     return Services(study=study, daily=daily, progress=Progress(study.db), review=Review(study.db, study.clock),
                     answering=Answering(study, daily))
+
+
+def scorer_questions(study: Study) -> list[Question]:
+    """What the scorer is fitted on: the bank's active questions (read on the database's own thread)."""
+    return bank.active_questions(study.db)
+
+
+def fit_grader(questions: list[Question]) -> Grader:
+    """Fit the answer scorer (about a second, plus importing scikit-learn); touches no database, so it may run
+    in a worker thread. scikit-learn is imported only here: a start-up that fails earlier says so at once."""
+    from bot.services.feedback import Grader
+
+    return Grader.fit(questions)

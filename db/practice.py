@@ -61,6 +61,12 @@ def record_answer(db: Database, guild_id: int, user_id: int, question_id: str, t
     return inserted_id(table)
 
 
+def unscored_since(db: Database, since: datetime) -> list[dict[str, Any]]:
+    """Answers saved without a score from `since` on, oldest first (those that came before the scorer was ready)."""
+    return list(db.query("select id, question_id, text, daily_post_id from answers where score is null and created_at >= ? "
+                         "order by created_at, id", [since.isoformat()]))
+
+
 def answers_of(db: Database, guild_id: int, user_id: int) -> list[dict[str, Any]]:
     return list(db.query("select * from answers where guild_id = ? and user_id = ? order by created_at, id", [guild_id, user_id]))
 

@@ -480,10 +480,11 @@ class Daily:
             recorded = progress_store.record_daily_answer(self.db, post, user_id, cleaned, self.clock(), member_name(display_name))
         open_now = progress_store.latest(self.db, guild_id)
         streak = streak_now(recorded.state, open_now.seq if open_now else 0)
-        feedback, verdict = self._grade(recorded.answer_id, question.id, cleaned)
+        feedback, verdict = self.grade(recorded.answer_id, question.id, cleaned)
         return DailyAnswerReceipt(recorded.answer_id, post, question, cleaned, recorded.counted, streak, feedback, verdict)
 
-    def _grade(self, answer_id: int, question_id: str, text: str) -> tuple[Feedback | None, PointsVerdict | None]:
+    def grade(self, answer_id: int, question_id: str, text: str) -> tuple[Feedback | None, PointsVerdict | None]:
+        """Score a saved daily answer and store the score and its points; (None, None) without a scorer."""
         feedback = grade_safely(self.grader, answer_id, question_id, text)
         if feedback is None:
             return None, None

@@ -292,3 +292,29 @@ async def test_an_interaction_answered_too_late_is_a_warning_and_no_apology_is_t
     late = [r for r in caplog.records if "3 seconds" in r.getMessage()]
     assert [r.levelno for r in late] == [logging.WARNING] and fake.bot_errors == []
     assert rec.followups == [] and not any(r.levelno >= logging.ERROR for r in caplog.records)
+
+
+async def test_the_bot_answers_before_its_scorer_is_fitted_and_scores_those_answers_after(fake_discord: FakeDiscord, db_path,
+                                                                                         monkeypatch):
+    import threading
+
+    from bot.config import Config
+    from bot.frontends.discord import client
+    from bot.frontends.discord.launch import build_discord_bot
+    from db import practice
+
+    from .helpers import make_study
+
+    release = threading.Event()
+    real_fit = client.fit_grader
+    monkeypatch.setattr(client, "fit_grader", lambda questions: release.wait(30) and real_fit(questions))
+    bot = build_discord_bot(Config(), make_study(db_path), scorer_later=True)
+    async with running_bot(fake_discord, bot):
+        await fake_discord.slash("question", {"level": "junior"})
+        early = await fake_discord.slash("answer", {"text": "ドロップアウトや正則化で過学習を抑え、検証データで汎化性能を確かめます。"})
+        assert "記録しました" in embed_text(early) and "自動採点" not in embed_text(early) and not bot.scorer_ready.is_set()
+        release.set()
+        await fake_discord.wait_for(bot.scorer_ready.is_set, what="the scorer to be fitted")
+        [row] = practice.answers_of(bot.services.study.db, fake_discord.guild_id, int(fake_discord.alice["id"]))
+        later = await fake_discord.slash("answer", {"text": "ドロップアウトや正則化で過学習を抑え、検証データで汎化性能を確かめます。"})
+    assert row["score"] is not None and "自動採点" in embed_text(later)

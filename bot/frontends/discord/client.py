@@ -10,6 +10,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.bootstrap import fit_grader, scorer_questions
 from bot.commands.spec import NOT_IN_A_SERVER
 from bot.core.errors import StudyError
 from bot.frontends.discord.daily_channel import DiscordDailyChannel
@@ -39,7 +40,8 @@ class StudyBot(commands.Bot):
     forget_after = DEFAULT_FORGET_AFTER  # a server's data is deleted this long after the bot left it (config [privacy])
 
     def __init__(self, services: Services, *, dev_guild_id: int | None = None, extensions: tuple[str, ...] = EXTENSIONS,
-                 daily_jobs: bool = True, scheduler: Any = None, backup: DailyBackup | None = None, **options: Any):
+                 daily_jobs: bool = True, scheduler: Any = None, backup: DailyBackup | None = None, fit_scorer: bool = False,
+                 **options: Any):
         # default intents only: nothing privileged (no message content, members or presences)
         # No message pings anyone: names and answers members write may hold @everyone or <@&role>, and
         # discord.py sends this with every message and reply (tests/e2e/fake_discord/mentions.py checks).
@@ -49,6 +51,11 @@ class StudyBot(commands.Bot):
         super().__init__(command_prefix=commands.when_mentioned, intents=discord.Intents.default(), help_command=None, **options)
         self.services = services
         self.charts = ChartPool()  # /stats charts, drawn in other processes (bot.frontends.discord.drawing)
+        self._fit_scorer = fit_scorer
+        self._scorer_start: asyncio.Task[None] | None = None
+        self.scorer_ready = asyncio.Event()  # set once answers are scored (at once unless fit_scorer)
+        if not fit_scorer:
+            self.scorer_ready.set()
         self.study = services.study
         self.answering = services.answering
         self.dev_guild_id = dev_guild_id
@@ -69,6 +76,22 @@ class StudyBot(commands.Bot):
         await self.sync_commands()
         if self.daily_scheduler is not None:
             self._daily_start = asyncio.create_task(self._start_daily(), name="daily scheduler start")
+        if self._fit_scorer:
+            self._scorer_start = asyncio.create_task(self._start_scorer(), name="answer scorer fit")
+
+    async def _start_scorer(self) -> None:
+        """Connecting does not wait for scikit-learn: the scorer is fitted in a worker thread meanwhile, and
+        answers saved before it is ready are scored as soon as it is (Services.install_grader)."""
+        since = self.services.study.now()
+        questions = scorer_questions(self.services.study)
+        try:
+            grader = await asyncio.to_thread(fit_grader, questions)
+        except Exception:  # answers stay saved, unscored; the bot keeps serving
+            log.exception("the answer scorer could not be fitted; answers are saved without a score")
+            return
+        scored = self.services.install_grader(grader, since)
+        log.info("answer scorer ready (%d answer(s) from before it scored now)", scored)
+        self.scorer_ready.set()
 
     async def _start_daily(self) -> None:
         """Jobs and catch-up only once connected: what a restart left owed is posted after READY."""
@@ -139,6 +162,8 @@ class StudyBot(commands.Bot):
 
     async def close(self) -> None:
         self.charts.shutdown()
+        if self._scorer_start is not None and not self._scorer_start.done():
+            self._scorer_start.cancel()
         if self._daily_start is not None and not self._daily_start.done():
             self._daily_start.cancel()
         if self.daily_scheduler is not None:

@@ -18,16 +18,19 @@ from bot.services import Services, Study
 from bot.services.backups import DailyBackup
 
 
-def build_discord_bot(config: Config, services: Services | Study, **options: Any) -> StudyBot:
+def build_discord_bot(config: Config, services: Services | Study, *, scorer_later: bool = False, **options: Any) -> StudyBot:
     """The Discord client over the services. `options` go to StudyBot (and discord.py): `daily_jobs=False`
     builds it without the daily question's scheduler, `scheduler=` gives that scheduler its APScheduler.
-    With [backup] in the config, that scheduler also makes the daily backup."""
+    With [backup] in the config, that scheduler also makes the daily backup. `scorer_later`: connect first and
+    fit the answer scorer once connected (what `studybot discord` does; answers meanwhile are scored then)."""
     if config.api_base:
         discord.http.Route.BASE = config.api_base
     if config.gateway_url:
         discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(config.gateway_url)
     if isinstance(services, Study):
-        services = build_services(services)
+        services = build_services(services, fit_scorer=not scorer_later)
+    if scorer_later and services.study.grader is None:
+        options["fit_scorer"] = True
     if config.backup is not None and "backup" not in options:
         b = config.backup
         options["backup"] = DailyBackup(config.database, b.dir, b.keep, services.study.clock, at=b.at)
@@ -49,7 +52,7 @@ def run_discord(config: Config, token: str) -> int:
         study = open_study(config)
     except StartupError as exc:
         return fail(str(exc))
-    bot = build_discord_bot(config, study)
+    bot = build_discord_bot(config, study, scorer_later=True)
 
     async def main() -> None:
         async with bot:
