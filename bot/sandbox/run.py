@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bot.sandbox.bubblewrap import SCRIPTS, Bubblewrap, Layout, environment
+from bot.sandbox.bubblewrap import INSIDE, SCRIPTS, Bubblewrap, Layout, environment
 from bot.sandbox.limits import Limits
 
 KEEP_BYTES = 256 * 1024  # of each stream; what is stored is cut further by the caller
@@ -61,7 +61,7 @@ def run_python(source: str, limits: Limits, sandbox: Bubblewrap | None, *, stand
         layout = Layout(str(SCRIPTS), str(job_dir), str(Path(tmp, "sandbox"))) if sandbox is None else None
         read_end, write_end = os.pipe()
         try:
-            _write_job(job_dir, layout, limits, stands_in, write_end)
+            _write_job(job_dir, layout, limits, source, stands_in, write_end)
             if sandbox is None:
                 assert layout is not None
                 argv = [sys.executable, "-I", layout.paths()["collector"], str(job_dir / "job.json")]
@@ -95,12 +95,14 @@ def imported_packages(source: str) -> set[str]:
     return names - set(sys.stdlib_module_names)
 
 
-def _write_job(job_dir: Path, layout: Layout | None, limits: Limits, stands_in: tuple[str, ...], report_fd: int) -> None:
-    from bot.sandbox.bubblewrap import INSIDE
-
+def _write_job(job_dir: Path, layout: Layout | None, limits: Limits, source: str, stands_in: tuple[str, ...],
+               report_fd: int) -> None:
+    """What the collector needs: where things are, the limits, and the snippet's imports, parsed here once (the
+    harness prepares numpy, pandas and matplotlib only for `libraries`; versions are looked up for `packages`)."""
     paths = (layout or INSIDE).paths()
-    packages = sorted(imported_packages((job_dir / "snippet.py").read_text(encoding="utf-8")) - set(stands_in))
-    job = {"limits": limits.inside(), "packages": packages, "report_fd": report_fd,
+    imports = imported_packages(source)
+    job = {"limits": limits.inside(), "packages": sorted(imports - set(stands_in)), "libraries": bool(imports),
+           "report_fd": report_fd,
            "make_dirs": [paths["home"], paths["tmp"]], **paths}
     (job_dir / "job.json").write_text(json.dumps(job), encoding="utf-8")
 

@@ -47,7 +47,7 @@ def limiter(job: dict) -> Callable[[], None]:
 def run_snippet(job: dict) -> tuple[int, float]:
     started = time.monotonic()
     child = subprocess.Popen(
-        [sys.executable, "-X", "utf8", job["harness"], job["snippet"], job["out"]],
+        [sys.executable, "-X", "utf8", job["harness"], job["snippet"], job["out"], "libraries" if job["libraries"] else "stdlib"],
         cwd=job["work"], stdin=subprocess.DEVNULL, close_fds=True, preexec_fn=limiter(job),
     )
     code = child.wait()

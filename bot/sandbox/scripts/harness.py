@@ -1,7 +1,8 @@
 """Runs the snippet inside its sandboxed process, as a notebook cell would: stdout as it comes, then the
 value of the last expression; matplotlib figures saved as PNG. Standard library only at start-up.
 
-Usage: python harness.py SNIPPET.py OUT_DIR
+Usage: python harness.py SNIPPET.py OUT_DIR libraries|stdlib
+(`libraries`: the snippet imports more than the standard library, as the runner found; it then gets their set-up)
 
 Nothing here is trusted by the runner: the snippet shares this process and may overwrite anything it
 writes. The collector outside the snippet's process reads OUT_DIR with every check it needs.
@@ -12,7 +13,7 @@ import random
 import sys
 import traceback
 
-script, out_dir = sys.argv[1], sys.argv[2]
+script, out_dir, uses_libraries = sys.argv[1], sys.argv[2], sys.argv[3] == "libraries"
 VALUE_CHARS = 20_000
 figures_saved = 0
 
@@ -27,20 +28,6 @@ def save_figures() -> None:
         figures_saved += 1
         plt.figure(number).savefig(os.path.join(out_dir, f"fig{figures_saved}.png"), dpi=80, metadata={"Software": None})
     plt.close("all")
-
-
-def uses_libraries(tree: ast.Module) -> bool:
-    """Whether the snippet imports anything outside the standard library (it then gets their set-up)."""
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            names = {a.name.split(".")[0] for a in node.names}
-        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
-            names = {node.module.split(".")[0]}
-        else:
-            continue
-        if names - set(sys.stdlib_module_names):
-            return True
-    return False
 
 
 def prepare_libraries() -> None:
@@ -93,7 +80,7 @@ def main() -> None:
     with open(script, encoding="utf-8") as fh:
         tree = ast.parse(fh.read(), script)
     random.seed(0)
-    if uses_libraries(tree):
+    if uses_libraries:  # a snippet of the standard library alone is spared a second of imports
         prepare_libraries()
     sys.argv = [script]
     try:
