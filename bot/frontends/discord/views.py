@@ -51,7 +51,7 @@ async def report_error(interaction: discord.Interaction, error: BaseException, c
         return
     if isinstance(error, StudyError):
         text = error.text if isinstance(error, InvalidAnswer) else None
-        attachments = [discord.File(io.BytesIO(text.encode()), filename="your_answer.txt")] if text and text.strip() else []
+        attachments = [discord.File(io.BytesIO(text.encode()), filename=KEPT_FILENAME)] if text and text.strip() else []
         try:
             await send(interaction, embed=render.embed(error_card(error.message)), files=attachments)
             return

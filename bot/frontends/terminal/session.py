@@ -171,7 +171,8 @@ class Conversation:
         """A rejected answer goes to a file, as Discord attaches it, so nothing typed is lost."""
         card = error_card(error.message)
         if error.text and error.text.strip():
-            card = replace(card, fields=(("あなたの回答の保存先 (your text)", str(_keep(error.text))),))
+            kept = save_file(error.text.encode("utf-8"), "studybot-answer.txt")
+            card = replace(card, fields=(("あなたの回答の保存先 (your text)", str(kept)),))
         return Shown((card,))
 
     def shown(self, reply: Reply) -> Shown:
@@ -266,23 +267,14 @@ def hint(action: Action) -> tuple[str, str]:
     return ("Answer", "/answer") if action.kind in ("answer", "daily_answer") else ("Reveal", "/reveal")
 
 
-def _keep(text: str) -> str:
-    with tempfile.NamedTemporaryFile("w", encoding="utf-8", prefix="studybot-answer-", suffix=".txt", delete=False) as f:
-        f.write(text)
-    return f.name
-
-
 def save_png(png: bytes) -> Path:
-    """A new file of its own in the temporary directory: no fixed name that another user or a second
-    terminal could read or replace."""
-    handle, name = tempfile.mkstemp(prefix="studybot-stats-", suffix=".png")
-    with os.fdopen(handle, "wb") as out:
-        out.write(png)
-    return Path(name)
+    return save_file(png, "studybot-stats.png")
 
 
 def save_file(data: bytes, filename: str) -> Path:
-    """As save_png, for a reply's attachment (readable by its owner only, as mkstemp makes it)."""
+    """A new file of its own in the temporary directory, named after `filename` (a chart, a reply's attachment,
+    a refused answer): no fixed name that another user or a second terminal could read or replace, and
+    readable by its owner only, as mkstemp makes it."""
     stem, dot, suffix = filename.partition(".")
     handle, name = tempfile.mkstemp(prefix=f"{stem}-", suffix=dot + suffix)
     with os.fdopen(handle, "wb") as out:
