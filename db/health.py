@@ -16,6 +16,8 @@ from pathlib import Path
 from typing import Literal
 from urllib.parse import quote
 
+from db.connection import is_busy
+
 SQLITE_HEADER = b"SQLite format 3\x00"
 BUSY_SECONDS = 5  # as open_database's busy_timeout: how long another writer may hold the database
 SIDE_FILES = ("-wal", "-shm")
@@ -114,7 +116,7 @@ def _kind(exc: sqlite3.Error) -> Kind:
         return "not_sqlite"
     if name.startswith("SQLITE_CORRUPT"):
         return "corrupt"
-    if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")):
+    if is_busy(exc):
         return "busy"
     if name.startswith("SQLITE_PERM"):
         return "unreadable"
