@@ -37,6 +37,10 @@ class Config:
     gateway_url: str | None = None
     forget_after_days: int = 30  # a server's data is deleted this many days after the bot was removed from it
     backup: BackupSettings | None = None  # no daily backup unless [backup] sets a dir
+    # Discord's shards: None asks Discord for the count and runs them all; `shard_ids` (with a count) runs
+    # only those, so that several processes split the servers (README: Running several processes)
+    shard_count: int | None = None
+    shard_ids: tuple[int, ...] | None = None
 
 
 def load_config(path: Path | None) -> Config:
@@ -57,7 +61,7 @@ def load_config(path: Path | None) -> Config:
 SECTIONS = {
     "bot": ("database", "content_dir", "dev_guild_id", "log_level"),
     "console": ("member",),
-    "discord": ("api_base", "gateway_url"),
+    "discord": ("api_base", "gateway_url", "shard_count", "shard_ids"),
     "privacy": ("forget_after_days",),
     "backup": ("dir", "keep", "time"),
 }
@@ -77,6 +81,7 @@ def _from_mapping(raw: dict[str, Any], base: Path) -> Config:
     guild = bot.get("dev_guild_id") or None
     if guild is not None and (not isinstance(guild, int) or isinstance(guild, bool) or guild < 0):
         raise ConfigError("dev_guild_id must be a number (the server id), or 0 to sync commands globally.")
+    shard_count, shard_ids = _shards(endpoints)
     return Config(
         api_base=_text(endpoints, "api_base", "", "discord") or None,
         gateway_url=_text(endpoints, "gateway_url", "", "discord") or None,
@@ -87,7 +92,27 @@ def _from_mapping(raw: dict[str, Any], base: Path) -> Config:
         console_member=_text(console, "member", "you", "console"),
         forget_after_days=forget_after,
         backup=_backup(_section(raw, "backup"), base),
+        shard_count=shard_count,
+        shard_ids=shard_ids,
     )
+
+
+def _shards(table: dict[str, Any]) -> tuple[int | None, tuple[int, ...] | None]:
+    count, ids = table.get("shard_count"), table.get("shard_ids")
+    if count is not None and (not _whole(count) or count < 1):
+        raise ConfigError(f"shard_count in [discord] must be a whole number of 1 or more, not {_kind(count)}.")
+    if ids is None:
+        return count, None
+    if count is None:
+        raise ConfigError("shard_ids in [discord] needs shard_count too (like shard_count = 4, shard_ids = [0, 1]).")
+    if not isinstance(ids, list) or not ids or not all(_whole(i) and 0 <= i < count for i in ids) or len(set(ids)) < len(ids):
+        raise ConfigError(f"shard_ids in [discord] must list different shard numbers from 0 to {count - 1} "
+                          f"(shard_count = {count}), like [0, 1], not {_kind(ids) if not isinstance(ids, list) else ids}.")
+    return count, tuple(ids)
+
+
+def _whole(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def _backup(table: dict[str, Any], base: Path) -> BackupSettings | None:

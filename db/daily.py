@@ -3,15 +3,17 @@
 The rows here are the source of truth. An intent row is written before anything is sent to the
 channel, and the unique (guild_id, local_date) index makes a second row for the same day impossible.
 Functions that change a post by id return it as it is now, or None when no post has that id.
+A claim (claimed_by, claimed_until) says which process is posting or revealing a row right now; taking
+one is a compare-and-set, and resolving the intent or the reveal clears it.
 """
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlite_utils import Database
 
-from bot.core.daily import INTENDED, POSTED, SKIPPED, UNRESOLVED, DailyPost, DailySettings
+from bot.core.daily import INTENDED, PENDING, POSTED, SKIPPED, UNRESOLVED, DailyPost, DailySettings
 from db.connection import inserted_id, writing
 
 SETTINGS_COLUMNS = ("guild_id", "channel_id", "post_time", "timezone", "level", "reveal_time", "paused",
@@ -20,6 +22,11 @@ SETTINGS_COLUMNS = ("guild_id", "channel_id", "post_time", "timezone", "level", 
 
 def _when(text: str | None) -> datetime | None:
     return datetime.fromisoformat(text) if text else None
+
+
+def _instant(when: datetime) -> str:
+    """Claims are compared as text in SQL: one zone and one precision make text order time order."""
+    return when.astimezone(UTC).isoformat(timespec="microseconds")
 
 
 def _settings(row: dict[str, Any]) -> DailySettings:
@@ -40,6 +47,7 @@ def _post(row: dict[str, Any]) -> DailyPost:
         attempts=row["attempts"] or 0, reveal_note=row["reveal_note"], failures=row["failures"] or 0,
         last_error=row["last_error"], retry_at=_when(row["retry_at"]), pages_revealed=row["pages_revealed"] or 0,
         reveal_failures=row["reveal_failures"] or 0, reveal_retry_at=_when(row["reveal_retry_at"]),
+        claimed_by=row["claimed_by"], claimed_until=_when(row["claimed_until"]),
     )
 
 
@@ -91,24 +99,69 @@ def cycle_usage(db: Database, guild_id: int) -> tuple[int, set[str], str | None]
 
 
 def insert_intent(db: Database, guild_id: int, day: date, question_id: str | None, cycle: int, channel_id: int,
-                  week_key: str, month_key: str, now: datetime, *, state: str, reason: str | None = None) -> DailyPost:
+                  week_key: str, month_key: str, now: datetime, *, state: str, reason: str | None = None,
+                  claimed_by: str | None = None, claimed_until: datetime | None = None) -> DailyPost:
+    """The day's row; with `claimed_by`, claimed by its writer (whoever inserts the day's intent sends it)."""
     with writing(db):
         table = db.table("daily_posts").insert({
             "guild_id": guild_id, "local_date": day.isoformat(), "question_id": question_id, "cycle": cycle, "state": state,
             "channel_id": channel_id, "reason": reason, "intended_at": now.isoformat(), "week_key": week_key,
-            "month_key": month_key, "attempts": 1,
+            "month_key": month_key, "attempts": 1, "claimed_by": claimed_by,
+            "claimed_until": _instant(claimed_until) if claimed_until else None,
         })
     return _post(table.get(inserted_id(table)))
 
 
-def retry_intent(db: Database, post_id: int, question_id: str | None, cycle: int, channel_id: int, now: datetime,
-                 state: str) -> DailyPost | None:
-    """Make a pending or skipped row an intent again (same day, same id: its marker is unchanged)."""
+def reintend(db: Database, post_id: int, attempts: int, question_id: str, cycle: int, channel_id: int, now: datetime,
+             owner: str, until: datetime) -> bool:
+    """Compare-and-set: make pending or skipped attempt `attempts` the next intent, claimed by `owner`.
+    Two processes that both saw it pending: only one of them gets to send it."""
     with writing(db):
-        db.execute("update daily_posts set state = ?, question_id = ?, cycle = ?, channel_id = ?, reason = null, "
-                   "retry_at = null, intended_at = ?, attempts = attempts + 1 where id = ?",
-                   [state, question_id, cycle, channel_id, now.isoformat(), post_id])
-    return get_post(db, post_id)
+        cursor = db.execute(
+            "update daily_posts set state = ?, question_id = ?, cycle = ?, channel_id = ?, reason = null, retry_at = null, "
+            "intended_at = ?, attempts = attempts + 1, claimed_by = ?, claimed_until = ? "
+            "where id = ? and attempts = ? and state in (?, ?)",
+            [INTENDED, question_id, cycle, channel_id, now.isoformat(), owner, _instant(until), post_id, attempts,
+             PENDING, SKIPPED])
+    return cursor.rowcount == 1
+
+
+def claim_intent(db: Database, post_id: int, attempts: int, owner: str, until: datetime, now: datetime,
+                 seen: str | None) -> bool:
+    """Compare-and-set: `owner` takes intent `attempts` (to look for it, then send it again) if the claim
+    on it is still `seen` (nobody's, or a holder known to be gone) or has run out."""
+    return _claim(db, post_id, "state = ? and attempts = ?", [INTENDED, attempts], owner, until, now, seen)
+
+
+def claim_reveal(db: Database, post_id: int, owner: str, until: datetime, now: datetime, seen: str | None) -> bool:
+    """Compare-and-set, as claim_intent: `owner` reveals this posted question's answer, nobody else meanwhile."""
+    return _claim(db, post_id, "state = ? and revealed_at is null", [POSTED], owner, until, now, seen)
+
+
+def _claim(db: Database, post_id: int, condition: str, params: list[Any], owner: str, until: datetime, now: datetime,
+           seen: str | None) -> bool:
+    with writing(db):
+        cursor = db.execute(
+            f"update daily_posts set claimed_by = ?, claimed_until = ? where id = ? and {condition} "
+            "and (claimed_by is ? or claimed_until is null or claimed_until <= ?)",
+            [owner, _instant(until), post_id, *params, seen, _instant(now)])
+    return cursor.rowcount == 1
+
+
+def renew_claim(db: Database, post_id: int, owner: str, until: datetime) -> bool:
+    """Extend `owner`'s claim; False: it no longer holds the row (it ran out and another process took it)."""
+    with writing(db):
+        cursor = db.execute("update daily_posts set claimed_until = ? where id = ? and claimed_by = ?",
+                            [_instant(until), post_id, owner])
+    return cursor.rowcount == 1
+
+
+def release_claim(db: Database, post_id: int, owner: str, attempts: int | None = None) -> None:
+    """`owner` stops holding the row (if it still does; with `attempts`, only while it is that attempt):
+    the next run may take it at once."""
+    with writing(db):
+        db.execute("update daily_posts set claimed_by = null, claimed_until = null where id = ? and claimed_by = ? "
+                   "and (? is null or attempts = ?)", [post_id, owner, attempts, attempts])
 
 
 def set_state(db: Database, post_id: int, state: str, reason: str | None = None) -> DailyPost | None:
@@ -121,17 +174,21 @@ def settle_intent(db: Database, post_id: int, attempts: int, state: str, reason:
     """Compare-and-set: resolve the intent of attempt `attempts` only if it is still that intent. Another
     run may meanwhile have reconciled it and recorded (and be sending) a fresh intent of its own."""
     with writing(db):
-        cursor = db.execute("update daily_posts set state = ?, reason = ?, retry_at = null "
-                            "where id = ? and state = ? and attempts = ?", [state, reason, post_id, INTENDED, attempts])
+        cursor = db.execute("update daily_posts set state = ?, reason = ?, retry_at = null, claimed_by = null, "
+                            "claimed_until = null where id = ? and state = ? and attempts = ?",
+                            [state, reason, post_id, INTENDED, attempts])
     return cursor.rowcount == 1
 
 
-def reopen_skipped(db: Database, post_id: int, attempts: int) -> bool:
+def reopen_skipped(db: Database, post_id: int, attempts: int, *, claimed_by: str | None = None,
+                   claimed_until: datetime | None = None) -> bool:
     """A skipped day whose last intent may have reached the channel becomes that intent again, to be
-    looked for before anything is re-posted (compare-and-set, as settle_intent)."""
+    looked for before anything is re-posted (compare-and-set, as settle_intent), claimed by `claimed_by`."""
     with writing(db):
-        cursor = db.execute("update daily_posts set state = ? where id = ? and state = ? and attempts = ?",
-                            [INTENDED, post_id, SKIPPED, attempts])
+        cursor = db.execute("update daily_posts set state = ?, claimed_by = ?, claimed_until = ? "
+                            "where id = ? and state = ? and attempts = ?",
+                            [INTENDED, claimed_by, _instant(claimed_until) if claimed_until else None, post_id, SKIPPED,
+                             attempts])
     return cursor.rowcount == 1
 
 
@@ -140,8 +197,8 @@ def record_failure(db: Database, post_id: int, attempts: int, state: str, error:
     the intent to be checked and tried again at `retry_at` (compare-and-set, as settle_intent)."""
     with writing(db):
         cursor = db.execute(
-            "update daily_posts set state = ?, reason = ?, last_error = ?, failures = failures + 1, retry_at = ? "
-            "where id = ? and state = ? and attempts = ?",
+            "update daily_posts set state = ?, reason = ?, last_error = ?, failures = failures + 1, retry_at = ?, "
+            "claimed_by = null, claimed_until = null where id = ? and state = ? and attempts = ?",
             [state, error if state == SKIPPED else None, error, retry_at.isoformat() if retry_at else None, post_id,
              INTENDED, attempts])
     return cursor.rowcount == 1
@@ -152,15 +209,15 @@ def mark_posted(db: Database, post_id: int, message_id: int, thread_id: int | No
     with writing(db):
         db.execute(
             "update daily_posts set state = ?, message_id = ?, thread_id = ?, reason = null, retry_at = null, posted_at = ?, "
-            "seq = (select coalesce(max(seq), 0) + 1 from daily_posts d where d.guild_id = daily_posts.guild_id) "
+            "claimed_by = null, claimed_until = null, seq = (select coalesce(max(seq), 0) + 1 from daily_posts d where d.guild_id = daily_posts.guild_id) "
             "where id = ? and seq is null", [POSTED, message_id, thread_id, now.isoformat(), post_id])
     return get_post(db, post_id)
 
 
 def mark_revealed(db: Database, post_id: int, now: datetime, note: str | None) -> DailyPost | None:
     with writing(db):
-        db.execute("update daily_posts set revealed_at = ?, reveal_note = ?, reveal_retry_at = null "
-                   "where id = ?", [now.isoformat(), note, post_id])
+        db.execute("update daily_posts set revealed_at = ?, reveal_note = ?, reveal_retry_at = null, claimed_by = null, "
+                   "claimed_until = null where id = ?", [now.isoformat(), note, post_id])
     return get_post(db, post_id)
 
 
@@ -173,8 +230,9 @@ def page_revealed(db: Database, post_id: int, pages: int, now: datetime) -> None
 
 def reveal_failed(db: Database, post_id: int, note: str, retry_at: datetime | None) -> DailyPost | None:
     with writing(db):
-        db.execute("update daily_posts set reveal_note = ?, reveal_failures = reveal_failures + 1, reveal_retry_at = ? "
-                   "where id = ?", [note, retry_at.isoformat() if retry_at else None, post_id])
+        db.execute("update daily_posts set reveal_note = ?, reveal_failures = reveal_failures + 1, reveal_retry_at = ?, "
+                   "claimed_by = null, claimed_until = null where id = ?",
+                   [note, retry_at.isoformat() if retry_at else None, post_id])
     return get_post(db, post_id)
 
 

@@ -180,3 +180,12 @@ def m010_guild_departures(db: Database) -> None:
     # When the bot was removed from a server: its data is deleted once the grace period
     # ([privacy] forget_after_days) has passed, unless the bot is invited back before that.
     db.table("guild_departures").create({"guild_id": int, "left_at": str}, pk="guild_id")
+
+
+@migrations()
+def m011_daily_claims(db: Database) -> None:
+    # Which process is posting (or revealing) a daily post right now, and until when that holds: several
+    # bot processes on one database must not both send it, and a process that died must not hold it for good.
+    posts = db.table("daily_posts")
+    posts.add_column("claimed_by", str)
+    posts.add_column("claimed_until", str)

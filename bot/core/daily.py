@@ -106,6 +106,8 @@ class DailyPost:
     pages_revealed: int = 0  # reveal pages already in the channel: a crash resumes after them
     reveal_failures: int = 0
     reveal_retry_at: datetime | None = None
+    claimed_by: str | None = None  # the process posting or revealing it now (bot.services.claims), until:
+    claimed_until: datetime | None = None
 
 
 def parse_hhmm(text: str, what: str = "time") -> str:

@@ -10,6 +10,10 @@ Every write that resolves an intent is a compare-and-set on the attempt it was h
 runs that meet (a timer and /daily now, start-up catch-up) cannot undo each other's fresh intent. Only a
 missing channel or permission skips a day; any other failure leaves the intent to be looked for and
 tried again later that day (`owes` / `next_wake` tell the scheduler when).
+
+Several processes may share the database: whoever sends a post or looks for it, or reveals an answer,
+first claims the row there (bot.services.claims), so a post being sent by one process is never looked
+for, and sent again, by another. `serves` limits the timers to this process's servers (its shards).
 """
 from __future__ import annotations
 
@@ -18,7 +22,7 @@ import random
 import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from functools import partial
 from typing import TYPE_CHECKING, Protocol
 
@@ -45,6 +49,7 @@ from bot.core.models import Question
 from bot.core.points import PointsVerdict
 from bot.core.streaks import StreakNow
 from bot.core.streaks import now as streak_now
+from bot.services.claims import LEASE, LOOKING, REVEALING, SENDING, Claimant
 from bot.services.grading import grade_safely
 from bot.services.saving import kept_on_failure, member_name, score_stored
 from db import bank
@@ -180,9 +185,12 @@ class Daily:
     clock: Clock
     rng: random.Random = field(default_factory=random.Random)
     grader: Grader | None = None  # the same fitted scorer as Study's; None: daily answers are unscored
-    # intents this process is posting right now: another begin_post must wait, not check the channel
-    # (the message may not be there yet); after a restart the set is empty, so a left intent is checked
-    _in_flight: set[int] = field(default_factory=set, init=False, repr=False)
+    # who this is in the rows it claims: a post it holds is being sent or looked for right now, so another
+    # begin_post (here or in another process) must wait, not look in the channel (it may not be there yet)
+    claimant: Claimant = field(default_factory=Claimant)
+    lease: timedelta = LEASE
+    # the servers whose timers this process runs (its shards, bot.core.shards); None: all of them
+    serves: Callable[[int], bool] | None = None
 
     # -- settings ---------------------------------------------------------------------------------
     def setup(self, guild_id: int, channel_id: int, time: str, timezone: str, level: str,
@@ -212,7 +220,11 @@ class Daily:
         return settings
 
     def schedules(self) -> list[DailySettings]:
-        return store.all_settings(self.db)
+        """The settings of the servers this process serves."""
+        return [s for s in store.all_settings(self.db) if self._serves(s.guild_id)]
+
+    def _serves(self, guild_id: int) -> bool:
+        return self.serves is None or self.serves(guild_id)
 
     def next_post_at(self, settings: DailySettings) -> datetime | None:
         """The next posting time, in the server's zone (None while paused): the first slot after now on a
@@ -279,17 +291,20 @@ class Daily:
         return sorted(g for g in guilds if self.owes(g))
 
     def owes(self, guild_id: int) -> bool:
-        """Would a slot run do something now: today's slot is due and not begun, an intent a crash or a
-        failure left is to be looked for (once its retry time has come), or a past day's is to resolve."""
+        """Would a slot run of this process do something now: today's slot is due and not begun, an intent
+        a crash or a failure left is to be looked for (once its retry time has come, and nobody holds it),
+        or a past day's is to resolve. Never for a server another process serves."""
         settings = store.get_settings(self.db, guild_id)
-        if settings is None:
+        if settings is None or not self._serves(guild_id):
             return False
         now = self.clock()
         today = rules.local_date(now, settings.zone)
         for post in store.unresolved(self.db, guild_id):
+            if self._held(post, now):
+                continue
             if post.local_date < today:
                 return True
-            if post.state == INTENDED and post.id not in self._in_flight and (post.retry_at is None or post.retry_at <= now):
+            if post.state == INTENDED and (post.retry_at is None or post.retry_at <= now):
                 return True
             if post.state == PENDING and not settings.paused:
                 return True
@@ -314,7 +329,7 @@ class Daily:
         if post.state == POSTED:
             return NoPost(ALREADY_POSTED, post)
         if post.state == INTENDED:
-            if not force and post.retry_at is not None and now < post.retry_at and post.id not in self._in_flight:
+            if not force and post.retry_at is not None and now < post.retry_at and not self._held(post, now):
                 return NoPost(RETRY_LATER, post)
             return self._check(post)
         if settings.paused and not force:
@@ -327,12 +342,32 @@ class Daily:
         return self._intend(settings, post, now)
 
     def _check(self, post: DailyPost) -> SlotAction:
-        return NoPost(IN_PROGRESS, post) if post.id in self._in_flight else CheckExisting(post)
+        """A left intent is looked for by whoever claims it; while someone holds it, it is in progress."""
+        now = self.clock()
+        if self._held(post, now):
+            return NoPost(IN_PROGRESS, post)
+        if store.claim_intent(self.db, post.id, post.attempts, self.claimant.tag(LOOKING), now + self.lease, now,
+                              post.claimed_by):
+            return CheckExisting(self._post(post.id))
+        return NoPost(IN_PROGRESS, self._post(post.id))
+
+    def _held(self, post: DailyPost, now: datetime) -> bool:
+        """Is `post` being sent (by this Daily or another process), or looked for or revealed by another
+        process, right now? This Daily's own looking is no obstacle to itself: looking twice is harmless,
+        each answer is a compare-and-set (`reconcile`)."""
+        tag, until = post.claimed_by, post.claimed_until
+        if tag is None or until is None or until <= now:
+            return False
+        if self.claimant.holds(tag):
+            return self.claimant.holds(tag, SENDING)
+        return not self.claimant.outlived(tag)
 
     def _recheck(self, post: DailyPost) -> SlotAction:
         """/daily now after a skipped day: the skip may come from a check that could not read the channel,
         so the last intent may be out there. It becomes that intent again, to be looked for first."""
-        if store.reopen_skipped(self.db, post.id, post.attempts):
+        now = self.clock()
+        if store.reopen_skipped(self.db, post.id, post.attempts, claimed_by=self.claimant.tag(LOOKING),
+                                claimed_until=now + self.lease):
             return CheckExisting(self._post(post.id))
         return NoPost(IN_PROGRESS, self._post(post.id))
 
@@ -346,12 +381,12 @@ class Daily:
         try:
             post = store.insert_intent(self.db, settings.guild_id, today, qid, cycle, settings.channel_id, week_key(today),
                                        month_key(today), now, state=INTENDED if qid else SKIPPED,
-                                       reason=None if qid else NO_QUESTIONS)
+                                       reason=None if qid else NO_QUESTIONS,
+                                       claimed_by=self.claimant.tag(SENDING) if qid else None, claimed_until=now + self.lease)
         except sqlite3.IntegrityError:  # another process wrote today's row first
             return NoPost(IN_PROGRESS, store.post_for_date(self.db, settings.guild_id, today))
         if qid is None:
             return NoPost(NO_QUESTIONS, post)
-        self._in_flight.add(post.id)
         return PostNow(post, self._question_of(post))
 
     def _intend(self, settings: DailySettings, post: DailyPost, now: datetime) -> SlotAction:
@@ -361,9 +396,10 @@ class Daily:
             qid, cycle = self._choose(settings) or (None, 0)
             if qid is None:
                 return NoPost(NO_QUESTIONS, store.set_state(self.db, post.id, SKIPPED, NO_QUESTIONS))
-        post = _known(store.retry_intent(self.db, post.id, qid, cycle, settings.channel_id, now, INTENDED))
-        self._in_flight.add(post.id)
-        return PostNow(post, self._question_of(post))
+        if not store.reintend(self.db, post.id, post.attempts, qid, cycle, settings.channel_id, now,
+                              self.claimant.tag(SENDING), now + self.lease):  # another run (here or in another process) took it first
+            return NoPost(IN_PROGRESS, self._post(post.id))
+        return PostNow(self._post(post.id), self._question_of(post))
 
     def _choose(self, settings: DailySettings) -> tuple[str, int] | None:
         cycle, used, last = store.cycle_usage(self.db, settings.guild_id)
@@ -381,7 +417,6 @@ class Daily:
         return self._post(checked.id)
 
     def mark_posted(self, post_id: int, message_id: int, thread_id: int | None = None) -> DailyPost:
-        self._in_flight.discard(post_id)
         return _known(store.mark_posted(self.db, post_id, message_id, thread_id, self.clock()))
 
     def attempt_failed(self, attempt: DailyPost, failed: PostFailed, *, checking: bool) -> SlotOutcome | None:
@@ -389,9 +424,15 @@ class Daily:
         day (once fixed, /daily now posts it after all). Anything else may pass, and a failed send may
         even have reached the channel: the intent stays, to be looked for and tried again at retry_at,
         while its day lasts. A past day's intent that cannot be looked for is given up, so that today's
-        post does not wait for it. None: the run goes on (a past day, or another run got there first)."""
-        if not checking:
-            self._in_flight.discard(attempt.id)
+        post does not wait for it. None: the run goes on (a past day, or another run got there first).
+        Either way this run no longer holds that attempt (a newer one may be in flight: that one it keeps)."""
+        try:
+            return self._failed(attempt, failed, checking)
+        finally:
+            doing = LOOKING if checking else SENDING
+            store.release_claim(self.db, attempt.id, self.claimant.tag(doing), attempt.attempts)
+
+    def _failed(self, attempt: DailyPost, failed: PostFailed, checking: bool) -> SlotOutcome | None:
         now = self.clock()
         zone = self.settings(attempt.guild_id).zone
         past = attempt.local_date < rules.local_date(now, zone)
@@ -408,13 +449,20 @@ class Daily:
 
     def release(self, post_id: int) -> None:
         """The run died in an unknown way (it may have reached the channel): check before retrying."""
-        self._in_flight.discard(post_id)
+        store.release_claim(self.db, post_id, self.claimant.tag(SENDING))
+
+    def renew(self, post_id: int) -> bool:
+        """Keep holding a post this run is about to send after a wait (a queue, a rate limit). False: the
+        lease ran out and another process took it over (it looks for the message first): do not send."""
+        return store.renew_claim(self.db, post_id, self.claimant.tag(SENDING), self.clock() + self.lease)
 
     # -- reveals ----------------------------------------------------------------------------------
     def reveals_due(self, guild_id: int) -> list[RevealDue]:
-        """Posted questions whose answer is to be shown now: at reveal_time (unless the question went
-        out after it), or once a newer question is out; a reveal that failed for a passing reason waits
-        for its retry time."""
+        """Posted questions whose answer this process is to show now: at reveal_time (unless the question
+        went out after it), or once a newer question is out; a reveal that failed for a passing reason
+        waits for its retry time. Each is claimed for this process: one held by another is left to it."""
+        if not self._serves(guild_id):
+            return []
         posts = store.unrevealed(self.db, guild_id)
         open_now = progress_store.latest(self.db, guild_id)
         if not posts or open_now is None:  # posted questions have a seq: there are both or neither
@@ -428,7 +476,13 @@ class Daily:
             on_time = at is not None and now >= at and p.posted_at is not None and p.posted_at <= at
             return (p.seq is not None and p.seq < open_seq) or on_time
 
-        return [RevealDue(p, self._question_of(p)) for p in posts if due(p)]
+        return [RevealDue(p, self._question_of(p)) for p in posts if due(p) and self._claim_reveal(p, now)]
+
+    def _claim_reveal(self, post: DailyPost, now: datetime) -> bool:
+        """This process's runs are one at a time per server (the scheduler's lock), so its own claim is no obstacle."""
+        if self._held(post, now) and not self.claimant.holds(post.claimed_by):
+            return False
+        return store.claim_reveal(self.db, post.id, self.claimant.tag(REVEALING), now + self.lease, now, post.claimed_by)
 
     def page_revealed(self, post_id: int, pages: int) -> None:
         """`pages` pages of the reveal are out: a crash from here resumes after them."""

@@ -32,10 +32,12 @@ class CommandSyncError(discord.DiscordException):
     """Discord refused the slash commands at start-up; the message is one sentence for whoever starts the bot."""
 
 
-class StudyBot(commands.Bot):
+class StudyBot(commands.AutoShardedBot):
     """`daily_jobs`: run the daily question's scheduler (on by default). `scheduler`: the APScheduler
     instance it uses (tests pass one whose jobs only run when fired by hand). `backup`: the daily backup
-    that scheduler also runs (none by default)."""
+    that scheduler also runs (none by default). Sharded, as Discord requires past 2,500 servers:
+    `shard_count` / `shard_ids` (options) pick the shards of this process; without them discord.py asks
+    Discord how many shards to run (GET /gateway/bot) and runs them all here."""
 
     forget_after = DEFAULT_FORGET_AFTER  # a server's data is deleted this long after the bot left it (config [privacy])
 

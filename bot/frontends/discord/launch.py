@@ -13,6 +13,7 @@ import yarl
 
 from bot.bootstrap import StartupError, build_services, open_study
 from bot.config import Config
+from bot.core.shards import Shards
 from bot.frontends.discord.client import CommandSyncError, StudyBot
 from bot.services import Services, Study
 from bot.services.backups import DailyBackup
@@ -22,7 +23,9 @@ def build_discord_bot(config: Config, services: Services | Study, *, scorer_late
     """The Discord client over the services. `options` go to StudyBot (and discord.py): `daily_jobs=False`
     builds it without the daily question's scheduler, `scheduler=` gives that scheduler its APScheduler.
     With [backup] in the config, that scheduler also makes the daily backup. `scorer_later`: connect first and
-    fit the answer scorer once connected (what `studybot discord` does; answers meanwhile are scored then)."""
+    fit the answer scorer once connected (what `studybot discord` does; answers meanwhile are scored then).
+    [discord] shard_count / shard_ids: the shards this process connects, and the servers whose daily
+    question it posts (those of its shards)."""
     if config.api_base:
         discord.http.Route.BASE = config.api_base
     if config.gateway_url:
@@ -34,9 +37,21 @@ def build_discord_bot(config: Config, services: Services | Study, *, scorer_late
     if config.backup is not None and "backup" not in options:
         b = config.backup
         options["backup"] = DailyBackup(config.database, b.dir, b.keep, services.study.clock, at=b.at)
+    _shard(config, services, options)
     bot = StudyBot(services, dev_guild_id=config.dev_guild_id, **options)
     bot.forget_after = timedelta(days=config.forget_after_days)
     return bot
+
+
+def _shard(config: Config, services: Services, options: dict[str, Any]) -> None:
+    if config.shard_count is not None:
+        options.setdefault("shard_count", config.shard_count)
+    if config.shard_ids is not None and config.shard_count is not None:
+        options.setdefault("shard_ids", list(config.shard_ids))
+        # another process runs the other shards, and so their servers' timers (the database claim keeps
+        # a post from going out twice if the two ever overlap, e.g. while resharding)
+        if len(set(config.shard_ids)) < config.shard_count:
+            services.daily.serves = Shards(config.shard_count, frozenset(config.shard_ids))
 
 
 def fail(message: str) -> int:

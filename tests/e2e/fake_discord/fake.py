@@ -92,6 +92,7 @@ class FakeDiscord(WorldMixin, MessagesMixin, GatewayMixin, RestMixin, RoutesMixi
         # feature that means to ping sets this
         self.pings_allowed = False
         self.interaction_deadline = INTERACTION_DEADLINE  # seconds; lower it to test late answers quickly
+        self.shard_count = 1  # what GET /gateway/bot recommends
         self.error_loggers = tuple(error_loggers)
         self._last_sf = 0
 

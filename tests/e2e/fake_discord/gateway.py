@@ -1,5 +1,7 @@
 """The gateway: HELLO, heartbeat ACK, IDENTIFY -> READY -> GUILD_CREATE per guild, RESUME with replay,
 op 9 invalidation, op 8 member chunks, and the dispatch of events the world's changes cause (intent-gated).
+Sharded like Discord: GET /gateway/bot recommends ``shard_count`` shards (1 unless a test sets it), and a
+session identified with ``shard: [id, count]`` gets only the events of its guilds ((id >> 22) % count).
 
 State lives on ``FakeDiscord`` (fake.py): ``sessions``, ``gateway_log``, ``presences``, ``_conns``, ``_tasks``.
 """
@@ -54,6 +56,11 @@ class GatewaySession:
     def connected(self) -> bool:
         return self.conn is not None and self.conn.open
 
+    def owns(self, guild_id: int | str | None) -> bool:
+        """Does this session's shard get the events of `guild_id` (None: not a guild's event)?"""
+        shard_id, count = self.identify.get("shard") or (0, 1)
+        return guild_id is None or (int(guild_id) >> 22) % count == shard_id
+
     async def dispatch(self, event: str, data: Any) -> None:
         self.seq += 1
         payload = {"op": GatewayOpcode.DISPATCH, "t": event, "s": self.seq, "d": data}
@@ -100,8 +107,19 @@ class GatewayMixin:
         for s in self._live_sessions():
             if intent and not (s.intents & intent):
                 continue
-            await s.dispatch(event, build(s))
+            data = build(s)
+            if s.owns(_guild_of(event, data)):
+                await s.dispatch(event, data)
         self._notify()
+
+    def session_for(self, guild_id: int | None) -> GatewaySession | None:
+        """The newest live session whose shard owns `guild_id` (where an interaction in it goes)."""
+        owners = [s for s in self._live_sessions() if s.owns(guild_id)]
+        return owners[-1] if owners else None
+
+    async def _r_gateway_bot(self, req: Any) -> tuple[int, Any]:
+        return 200, {"url": self.gateway_url, "shards": self.shard_count, "session_start_limit": {
+            "total": 1000, "remaining": 1000, "reset_after": 0, "max_concurrency": 1}}
 
     def _spawn(self, coro: Any) -> None:
         """Run a gateway dispatch caused by a synchronous state change in the background."""
@@ -155,7 +173,7 @@ class GatewayMixin:
             return
         for s in self._live_sessions():
             d = self._gateway_message(msg, s)
-            if d is not None:
+            if d is not None and s.owns(d.get("guild_id")):
                 await s.dispatch(event, d)
         self._notify()
 
@@ -211,7 +229,7 @@ class GatewayMixin:
         await session.dispatch("READY", {
             "v": 10, "user_settings": {}, "user": {**self.bot_user, "verified": True, "mfa_enabled": False,
                                                    "email": None},
-            "guilds": [{"id": str(gid), "unavailable": True} for gid in self.guilds],
+            "guilds": [{"id": str(gid), "unavailable": True} for gid in self.guilds if session.owns(gid)],
             "session_id": sid, "session_type": "normal", "resume_gateway_url": self.resume_gateway_url,
             "shard": d.get("shard") or [0, 1], "application": {"id": str(self.app_id), "flags": 0},
             "private_channels": [], "relationships": [], "presences": [], "guild_join_requests": [],
@@ -220,7 +238,7 @@ class GatewayMixin:
         session.ready_sent = True
         self.gateway_log.append(("READY", sid))
         for g in list(self.guilds.values()):
-            if session.intents & GatewayIntent.GUILDS:
+            if session.intents & GatewayIntent.GUILDS and session.owns(g.id):
                 await session.dispatch("GUILD_CREATE", self._guild_create_payload(g))
         self._notify()
 
@@ -286,3 +304,12 @@ class GatewayMixin:
         if wait:
             await self.wait_until_connected(since=mark, timeout=timeout)
 
+
+
+def _guild_of(event: str, data: Any) -> int | str | None:
+    """The guild an event is about (guild events carry it as their own id), or None."""
+    if not isinstance(data, dict):
+        return None
+    if event in ("GUILD_CREATE", "GUILD_UPDATE", "GUILD_DELETE"):
+        return data.get("id")
+    return data.get("guild_id")

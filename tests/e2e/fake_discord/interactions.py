@@ -89,12 +89,12 @@ class InteractionsMixin:
             payload["message"] = copy.deepcopy(message)
         rec = InteractionRecord(self, payload, kind)
         rec.opener = opener
-        live = await self.wait_for(self._live_sessions, timeout=timeout,
-                                   what="a bot connected to the gateway (READY sent)")
+        owner = await self.wait_for(lambda: self.session_for(payload.get("guild_id")), timeout=timeout,
+                                    what="a bot connected to the gateway (READY sent) on the guild's shard")
         self.interactions.append(rec)
         self._by_token[rec.token] = rec
         rec.dispatched_at = asyncio.get_running_loop().time()
-        await live[-1].dispatch("INTERACTION_CREATE", payload)
+        await owner.dispatch("INTERACTION_CREATE", payload)
         self._notify()
         if wait:
             await rec.wait(timeout=timeout)

@@ -49,6 +49,7 @@ class RestMixin:
         tok = r"(?P<token>[^/]+)"
         table = [
             ("GET", r"/users/@me", self._r_get_me, True),
+            ("GET", r"/gateway/bot", self._r_gateway_bot, True),
             ("POST", r"/users/@me/channels", self._r_create_dm, True),
             ("GET", rf"/users/{S.format('user_id')}", self._r_get_user, True),
             ("GET", r"/oauth2/applications/@me", self._r_get_app, True),
