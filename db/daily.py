@@ -209,7 +209,8 @@ def mark_posted(db: Database, post_id: int, message_id: int, thread_id: int | No
     with writing(db):
         db.execute(
             "update daily_posts set state = ?, message_id = ?, thread_id = ?, reason = null, retry_at = null, posted_at = ?, "
-            "claimed_by = null, claimed_until = null, seq = (select coalesce(max(seq), 0) + 1 from daily_posts d where d.guild_id = daily_posts.guild_id) "
+            "claimed_by = null, claimed_until = null, "
+            "seq = (select coalesce(max(seq), 0) + 1 from daily_posts d where d.guild_id = daily_posts.guild_id) "
             "where id = ? and seq is null", [POSTED, message_id, thread_id, now.isoformat(), post_id])
     return get_post(db, post_id)
 
