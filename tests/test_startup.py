@@ -99,3 +99,33 @@ def test_the_backup_section(tmp_path):
         with pytest.raises(ConfigError) as caught:
             load_config(config)
         assert expected in str(caught.value), text
+
+
+def test_the_shard_settings(tmp_path):
+    """Both optional; shard_ids needs shard_count and lists shards that exist, each once."""
+    config = tmp_path / "c.toml"
+    config.write_text("[discord]\n")
+    assert (load_config(config).shard_count, load_config(config).shard_ids) == (None, None)
+    config.write_text("[discord]\nshard_count = 4\n")
+    assert (load_config(config).shard_count, load_config(config).shard_ids) == (4, None)
+    config.write_text("[discord]\nshard_count = 4\nshard_ids = [2, 0]\n")
+    assert (load_config(config).shard_count, load_config(config).shard_ids) == (4, (2, 0))
+    cases = {
+        "[discord]\nshard_count = 0\n": "shard_count in [discord] must be a whole number of 1 or more, not the number 0.",
+        '[discord]\nshard_count = "2"\n': "shard_count in [discord] must be a whole number of 1 or more, not the text '2'.",
+        "[discord]\nshard_count = true\n": "not the boolean true.",
+        "[discord]\nshard_ids = [0]\n": "shard_ids in [discord] needs shard_count too",
+        "[discord]\nshard_count = 2\nshard_ids = [2]\n": "shard_ids in [discord] must list different shard numbers from 0 to 1 "
+                                                         "(shard_count = 2), like [0, 1], not [2].",
+        "[discord]\nshard_count = 2\nshard_ids = [0, 0]\n": "must list different shard numbers",
+        "[discord]\nshard_count = 2\nshard_ids = []\n": "must list different shard numbers",
+        "[discord]\nshard_count = 2\nshard_ids = 1\n": "like [0, 1], not the number 1.",
+        '[discord]\nshard_count = 2\nshard_ids = ["0"]\n': "must list different shard numbers",
+    }
+    for text, expected in cases.items():
+        config.write_text(text)
+        with pytest.raises(ConfigError) as caught:
+            load_config(config)
+        assert expected in str(caught.value), text
+    config.write_text("[discord]\nshard_count = 0\n")
+    assert "shard_count in [discord]" in one_sentence(studybot("--config", str(config), "run"))

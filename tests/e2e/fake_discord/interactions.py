@@ -51,7 +51,7 @@ class InteractionsMixin:
                         channel_id: Any, dm: bool, message: dict[str, Any] | None = None,
                         permissions: int | None = None, app_permissions: int | None = None,
                         locale: str = "en-US", wait: bool = True, opener: InteractionRecord | None = None,
-                        timeout: float = DEFAULT_TIMEOUT) -> InteractionRecord:
+                        timeout: float = DEFAULT_TIMEOUT, session: Any = None) -> InteractionRecord:
         u = self.user(user if user is not None else self.alice)
         uid = to_id(u)
         iid = self.snowflake()
@@ -89,8 +89,8 @@ class InteractionsMixin:
             payload["message"] = copy.deepcopy(message)
         rec = InteractionRecord(self, payload, kind)
         rec.opener = opener
-        owner = await self.wait_for(lambda: self.session_for(payload.get("guild_id")), timeout=timeout,
-                                    what="a bot connected to the gateway (READY sent) on the guild's shard")
+        owner = session or await self.wait_for(lambda: self.session_for(payload.get("guild_id")), timeout=timeout,
+                                               what="a bot connected to the gateway (READY sent) on the guild's shard")
         self.interactions.append(rec)
         self._by_token[rec.token] = rec
         rec.dispatched_at = asyncio.get_running_loop().time()
@@ -119,7 +119,7 @@ class InteractionsMixin:
                     user: Any = None, guild_id: Any = None, channel_id: Any = None, dm: bool = False,
                     permissions: int | None = None, app_permissions: int | None = None, locale: str = "en-US",
                     require_synced: bool = True, enforce_visibility: bool = True, wait: bool = True,
-                    timeout: float = DEFAULT_TIMEOUT) -> InteractionRecord:
+                    timeout: float = DEFAULT_TIMEOUT, session: Any = None) -> InteractionRecord:
         """Run ``/name`` as a member (an ``APPLICATION_COMMAND`` interaction) and (with ``wait``) wait for the callback.
 
         ``options``: ``{name: value}`` typed from the synced command definition (ints, floats, bools,
@@ -133,6 +133,8 @@ class InteractionsMixin:
         the command must be synced (unless ``require_synced=False``), available in that context,
         visible to the member (``default_member_permissions``, unless ``enforce_visibility=False``),
         required options present and values within choices/limits (``ValueError`` otherwise).
+        ``session``: the gateway session it goes to (default: the newest on the guild's shard), e.g. to
+        reach each of two bot processes that both run a shard.
         """
         gid, cid, dm = self._where(guild_id, channel_id, dm)
         data = self._command_data(name, options, subcommand, gid, cid, dm, require_synced, None)
@@ -143,7 +145,7 @@ class InteractionsMixin:
                                        to_id(user if user is not None else self.alice), gid, permissions)
         return await self._interact(InteractionType.APPLICATION_COMMAND, data, kind="slash", user=user, guild_id=gid, channel_id=cid, dm=dm,
                                     permissions=permissions, app_permissions=app_permissions, locale=locale,
-                                    wait=wait, timeout=timeout)
+                                    wait=wait, timeout=timeout, session=session)
 
     async def autocomplete(self, name: str, focused: str, value: Any = "", options: dict[str, Any] | None = None,
                            *, subcommand: str | None = None, user: Any = None, guild_id: Any = None,

@@ -69,10 +69,11 @@ class WorldMixin:
         return self.users[uid]
 
     def add_guild(self, name: str, *, owner: Any = None, locale: str = "en-US",
-                  everyone_permissions: int = Perm.EVERYONE_DEFAULT) -> FakeGuild:
+                  everyone_permissions: int = Perm.EVERYONE_DEFAULT, guild_id: int | None = None) -> FakeGuild:
         """Create a guild the bot is in (with ``@everyone`` and the bot's managed role, owner and bot as
-        members).  Dispatches GUILD_CREATE when a bot is connected."""
-        gid = self.snowflake()
+        members).  Dispatches GUILD_CREATE when a bot is connected.  ``guild_id`` picks its id (and so
+        its shard, ``(guild_id >> 22) % shard_count``)."""
+        gid = guild_id or self.snowflake()
         owner_id = to_id(owner) if owner is not None else to_id(self.owner)
         g = FakeGuild(id=gid, name=name, owner_id=owner_id, locale=locale)
         g.roles[gid] = self._role_payload(gid, "@everyone", everyone_permissions, 0)
