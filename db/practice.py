@@ -16,6 +16,11 @@ def _remember_member(db: Database, guild_id: int, user_id: int, display_name: st
                                    pk=("guild_id", "user_id"))
 
 
+def member_known(db: Database, guild_id: int, user_id: int) -> bool:
+    """Whether the member ever drew or answered a question in this server (their name was stored then)."""
+    return db.execute("select 1 from members where guild_id = ? and user_id = ?", [guild_id, user_id]).fetchone() is not None
+
+
 def record_draw(db: Database, guild_id: int, user_id: int, question_id: str, now: datetime, *, via: str,
                 display_name: str | None = None) -> None:
     stamp = now.isoformat()

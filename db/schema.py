@@ -180,3 +180,14 @@ def m010_guild_departures(db: Database) -> None:
     # When the bot was removed from a server: its data is deleted once the grace period
     # ([privacy] forget_after_days) has passed, unless the bot is invited back before that.
     db.table("guild_departures").create({"guild_id": int, "left_at": str}, pk="guild_id")
+
+
+@migrations()
+def m013_hints(db: Database) -> None:
+    # Each key point a member was shown as a hint (the Hint button, /hint): the nth row for a question is
+    # its nth key point, and a daily answer's points drop by the hints taken before it (bot.core.points).
+    db.table("hints").create(
+        {"id": int, "guild_id": int, "user_id": int, "question_id": str, "shown_at": str},
+        pk="id", foreign_keys=[("question_id", "questions", "id")],
+    )
+    db.table("hints").create_index(["guild_id", "user_id", "question_id", "shown_at"])

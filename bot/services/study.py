@@ -134,6 +134,14 @@ class Study:
         practice.record_reveal(self.db, guild_id, user_id, q.id, self.now())
         return q
 
+    def knows_member(self, guild_id: int, user_id: int) -> bool:
+        """Whether the member ever drew or answered a question in this server."""
+        return practice.member_known(self.db, guild_id, user_id)
+
+    def revealed(self, guild_id: int, user_id: int, question_id: str) -> bool:
+        """Whether the member was ever shown the question's model answer (a recall rating needs one)."""
+        return bool(practice.reveal_times(self.db, guild_id, user_id, question_id))
+
     def stats_chart(self, guild_id: int, user_id: int) -> Callable[[], bytes]:
         """The member's progress chart (answers per week, daily-question streak, mastery per category):
         its numbers are read now, and the returned call draws the PNG. Drawing is slow, so a front end

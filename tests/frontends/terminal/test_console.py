@@ -205,7 +205,7 @@ def test_an_unexpected_error_is_logged_and_the_session_goes_on(study, caplog, mo
     ("category：特徴量 level：junior", ("level", "category"), (), {"level": "junior", "category": "特徴量"}),
     ("senior category:x", ("level", "category"), (), {"level": "senior", "category": "x"}),
     ("過学習: 正則化 と text: 早期終了", ("text",), ("question",), {"text": "過学習: 正則化 と text: 早期終了"}),
-    ("question:junior-01 正則化です", ("text",), ("question",), {"question": "junior-01 正則化です"}),
+    ("question:junior-01 正則化です", ("text",), ("question",), {"question": "junior-01", "text": "正則化です"}),
     ("text:答え question:junior-02", ("text",), ("question",), {"text": "答え", "question": "junior-02"}),
     ("", ("level", "category"), (), {}),
 ])
