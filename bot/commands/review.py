@@ -6,6 +6,7 @@ from pathlib import Path
 from bot.commands.practice import actions_for
 from bot.commands.spec import Args, Figure, Invocation, MemberRef, Reply
 from bot.core.errors import StudyError
+from bot.core.safe_text import safe_name
 from bot.presenters.feedback import rated_card, review_cards, stats_card
 from bot.services.review import RATINGS, InvalidRating, serve_next
 
@@ -39,5 +40,6 @@ async def rate(ctx: Invocation, args: Args) -> Reply:
 
 async def stats(ctx: Invocation, args: Args) -> Reply:
     who: MemberRef = args.get("member") or MemberRef(ctx.user_id, ctx.display_name)
-    draw = ctx.services.study.stats_chart(ctx.guild(), who.user_id)  # reads now; drawing is left to the front end
+    name = safe_name(who.name)
+    draw = ctx.services.study.stats_chart(ctx.guild(), who.user_id, name)  # reads now; drawing is left to the front end
     return Reply((stats_card(who.name, Path(STATS_FILE), who.user_id),), figure=Figure(STATS_FILE, draw))
