@@ -23,7 +23,7 @@ from sqlite_utils import Database
 from bot.core.daily import DailyPost
 from bot.core.errors import NoCurrentQuestion
 from bot.core.models import Question
-from bot.core.points import PointsVerdict, model_answer_seen
+from bot.core.points import PointsVerdict
 from bot.services.daily import Daily, DailyAnswerReceipt
 from bot.services.study import Study
 from db import daily as daily_store
@@ -124,9 +124,8 @@ class Answering:
             return None
         answered = progress_store.answered_post(self.db, post.id, user_id, judged=judged)
         shown = progress_store.exposure(self.db, post.id, user_id)
-        if answered or model_answer_seen(self.study.now(), shown.posted_at, shown.public_reveal_at, shown.own_reveals):
-            return None
-        return post
+        revealed = any(shown.posted_at is None or shown.posted_at <= at for at in shown.own_reveals)
+        return None if answered or revealed or shown.public_reveal_at is not None else post
 
     def _hint_window(self, guild_id: int, user_id: int, question_id: str) -> datetime | None:
         """Hints count from the daily post for the open daily question (its points), else from the member's
