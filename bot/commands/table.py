@@ -54,7 +54,7 @@ COMMANDS: tuple[Command, ...] = (
             "サーバーのランキング（week / month / all、streak / answers / points）。 The server's leaderboard.",
             daily.leaderboard,
             (Option("period", "week, month or all time", PERIODS),
-             Option("by", "current streak, number of answers, or points (best feedback scores)", ORDERS),
+             Option("by", "current streak, number of answers, or points (first scored answer to each, before any reveal)", ORDERS),
              Option("share", "post it in the channel for everyone (default: only you)", terminal=False))),
     Command("daily setup", "Post a daily question in a channel at a set time",
             "（サーバー管理者）日替わり問題の投稿先・時刻・タイムゾーン・レベルを設定します。 Set up the daily question (server managers).",
