@@ -53,7 +53,8 @@ def question_card(q: Question, *, heading: str = "問題") -> Card:
         title=_title(f"{heading}: {q.title}"),
         description=f"**{LEVEL_NAMES.get(q.level, q.level)} Q{q.number}** ・ {q.category}",
         fields=(("希少性 (rarity)", rating(q.rarity)), ("難易度 (difficulty)", rating(q.difficulty)), ("ID", f"`{q.id}`")),
-        footer="Answer ボタンか /answer で回答、Reveal ボタンか /reveal で模範解答とコードの実行結果を表示します。",
+        footer="Answer ボタンか /answer で回答、Reveal ボタンか /reveal で模範解答とコードの実行結果、"
+               "Hint ボタンか /hint でキーポイントを 1 つずつ表示します。",
         kind="question",
     )
 

@@ -23,7 +23,7 @@ from matplotlib import dates as mdates
 from matplotlib import font_manager
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
+from matplotlib.figure import Figure, SubFigure
 from matplotlib.ticker import AutoLocator
 from sqlite_utils import Database
 
@@ -147,7 +147,9 @@ def _render(data: StatsData, lang: str) -> bytes:
     FigureCanvasAgg(fig)
     fig.suptitle(title(data, lang), fontsize=15)  # IPAexGothic has no bold face
     # two sub-figures, so the mastery panel's long category names do not narrow the panels above it
-    top, bottom = fig.subfigures(2, 1, height_ratios=(1, 1.1))
+    parts = fig.subfigures(2, 1, height_ratios=(1, 1.1), squeeze=False)
+    top: SubFigure = parts[0, 0]
+    bottom: SubFigure = parts[1, 0]
     grid = top.add_gridspec(1, 3, width_ratios=(1, 1, 0.8))
     weekly_ax = top.add_subplot(grid[0, 0])
     streak_ax = top.add_subplot(grid[0, 1], sharex=weekly_ax)  # the same weeks, the same dates

@@ -190,7 +190,7 @@ def test_unknown_options_are_set_aside_not_read_as_a_category(study):
 
 
 def test_an_unexpected_error_is_logged_and_the_session_goes_on(study, caplog, monkeypatch):
-    def broken(self, guild_id, user_id):
+    def broken(self, guild_id, user_id, name=""):
         raise RuntimeError("boom")
 
     monkeypatch.setattr(type(study), "stats_chart", broken)
