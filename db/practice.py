@@ -16,6 +16,11 @@ def _remember_member(db: Database, guild_id: int, user_id: int, display_name: st
                                    pk=("guild_id", "user_id"))
 
 
+def member_known(db: Database, guild_id: int, user_id: int) -> bool:
+    """Whether the member ever drew or answered a question in this server (their name was stored then)."""
+    return db.execute("select 1 from members where guild_id = ? and user_id = ?", [guild_id, user_id]).fetchone() is not None
+
+
 def record_draw(db: Database, guild_id: int, user_id: int, question_id: str, now: datetime, *, via: str,
                 display_name: str | None = None) -> None:
     stamp = now.isoformat()
@@ -84,3 +89,11 @@ def answer_history(db: Database, guild_id: int, user_id: int) -> list[dict[str, 
         "select a.question_id, a.created_at, a.score, q.category, q.level from answers a "
         "join questions q on q.id = a.question_id where a.guild_id = ? and a.user_id = ? order by a.created_at, a.id",
         [guild_id, user_id]))
+
+
+def practised_levels(db: Database, guild_id: int, user_id: int) -> set[str]:
+    """The levels of the questions a member drew or answered in this server."""
+    rows = db.execute("select distinct q.level from questions q where q.id in (select question_id from draws where guild_id = ? "
+                      "and user_id = ? union select question_id from answers where guild_id = ? and user_id = ?)",
+                      [guild_id, user_id, guild_id, user_id])
+    return {r[0] for r in rows}

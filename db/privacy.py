@@ -17,10 +17,10 @@ from db import progress
 from db.connection import writing
 
 # every table holding a member's rows, keyed by (guild_id, user_id); what a member's export shows and forget deletes
-MEMBER_TABLES = ("answers", "draws", "reveals", "review_cards", "review_log", "streaks", "board_stats", "members")
+MEMBER_TABLES = ("answers", "draws", "reveals", "hints", "review_cards", "review_log", "streaks", "board_stats", "members")
 # the rest of a server's data: its daily question's settings and posts
 SERVER_TABLES = ("daily_posts", "daily_settings")
-_ORDER = {"answers": "created_at, id", "draws": "drawn_at, id", "reveals": "revealed_at, id",
+_ORDER = {"answers": "created_at, id", "draws": "drawn_at, id", "reveals": "revealed_at, id", "hints": "shown_at, id",
           "review_cards": "question_id", "review_log": "reviewed_at, id", "streaks": "user_id",
           "board_stats": "period_key", "members": "user_id"}
 _JSON_COLUMNS = ("covered", "missed", "card")  # stored as JSON text: exported as the values they hold

@@ -20,6 +20,7 @@ from bot.core.boards import ALL
 from bot.core.daily import DailyPost
 from bot.core.points import PointsVerdict
 from bot.core.streaks import BoardRow, StreakState, answer, board_answer
+from db import hints as hint_store
 from db import practice
 from db.connection import writing
 
@@ -114,12 +115,24 @@ def points_verdict(db: Database, answer_id: int) -> PointsVerdict | None:
     rows = list(db.query("select guild_id, user_id, daily_post_id from answers where id = ?", [answer_id]))
     if not rows or rows[0]["daily_post_id"] is None:
         return PointsVerdict(points.LATE) if rows else None
-    guild_id, user_id, post_id = rows[0]["guild_id"], rows[0]["user_id"], rows[0]["daily_post_id"]
+    user_id, post_id = rows[0]["user_id"], rows[0]["daily_post_id"]
     answers = [_daily_answer(r) for r in db.query(
         "select id, score, created_at from answers where daily_post_id = ? and user_id = ?", [post_id, user_id])]
-    post = next(db.query(f"select {_EXPOSURE_COLUMNS} from daily_posts where id = ?", [post_id]))
-    reveals = practice.reveal_times(db, guild_id, user_id, post["question_id"])
-    return points.verdict(answer_id, answers, _exposure(post, reveals))
+    return points.verdict(answer_id, answers, exposure(db, post_id, user_id))
+
+
+def exposure(db: Database, post_id: int, user_id: int) -> points.Exposure:
+    """When the daily post's model answer was shown to the member, and the hints they took (bot.core.points)."""
+    post = next(db.query(f"select guild_id, {_EXPOSURE_COLUMNS} from daily_posts where id = ?", [post_id]))
+    reveals = practice.reveal_times(db, post["guild_id"], user_id, post["question_id"])
+    return _exposure(post, reveals, hint_store.hint_times(db, post["guild_id"], user_id, post["question_id"]))
+
+
+def answered_post(db: Database, post_id: int, user_id: int, *, judged: bool = False) -> bool:
+    """Whether the member answered the daily post while it was open (with `judged`: with a scored answer)."""
+    scored = " and score is not null" if judged else ""
+    found = db.execute(f"select 1 from answers where daily_post_id = ? and user_id = ?{scored} limit 1", [post_id, user_id])
+    return found.fetchone() is not None
 
 
 def _when(text: str | None) -> datetime | None:
@@ -130,9 +143,9 @@ def _daily_answer(row: dict[str, Any]) -> points.DailyAnswer:
     return points.DailyAnswer(row["id"], row["score"], datetime.fromisoformat(row["created_at"]))
 
 
-def _exposure(post: dict[str, Any], reveals: Iterable[datetime]) -> points.Exposure:
+def _exposure(post: dict[str, Any], reveals: Iterable[datetime], hints: Iterable[datetime] = ()) -> points.Exposure:
     public = points.public_reveal_at(_when(post["reveal_started_at"]), _when(post["revealed_at"]), post["reveal_note"])
-    return points.Exposure(_when(post["posted_at"]), public, tuple(reveals))
+    return points.Exposure(_when(post["posted_at"]), public, tuple(reveals), tuple(hints))
 
 
 def rebuild(db: Database, guild_id: int | None = None) -> int:
@@ -173,6 +186,7 @@ def _replay_points(db: Database, guild_id: int) -> dict[tuple[int, str], int]:
     for user_id, question_id, at in db.execute("select user_id, question_id, revealed_at from reveals where guild_id = ?",
                                                [guild_id]):
         reveals[user_id, question_id].append(datetime.fromisoformat(at))
+    hints = hint_store.server_hint_times(db, guild_id)
     posts = {p["id"]: p for p in db.query(f"select id, week_key, month_key, {_EXPOSURE_COLUMNS} from daily_posts "
                                           "where guild_id = ?", [guild_id])}
     # unjudged answers cannot be first (bot.core.points.first_verdict skips them): leave them out
@@ -181,7 +195,8 @@ def _replay_points(db: Database, guild_id: int) -> dict[tuple[int, str], int]:
     totals: dict[tuple[int, str], int] = defaultdict(int)
     for (post_id, user_id), answers in groupby(rows, key=lambda r: (r["daily_post_id"], r["user_id"])):
         post = posts[post_id]
-        first = points.first_verdict(map(_daily_answer, answers), _exposure(post, reveals[user_id, post["question_id"]]))
+        taken = hints.get((user_id, post["question_id"]), [])
+        first = points.first_verdict(map(_daily_answer, answers), _exposure(post, reveals[user_id, post["question_id"]], taken))
         for key in (ALL, post["week_key"], post["month_key"]):
             totals[user_id, key] += first[1].points if first else 0
     return totals

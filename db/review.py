@@ -48,3 +48,18 @@ def deck_summary(db: Database, guild_id: int, user_id: int, now: datetime) -> di
         "from review_cards c join questions q on q.id = c.question_id "
         "where c.guild_id = ? and c.user_id = ? and q.retired_at is null", [stamp(now), guild_id, user_id])))
     return dict(row)
+
+
+def due_by(db: Database, guild_id: int, user_id: int, ends: list[datetime]) -> list[int]:
+    """How many of the member's questions are due by each of `ends` (active questions only)."""
+    sums = ", ".join("coalesce(sum(c.due < ?), 0)" for _ in ends)
+    row = db.execute(f"select {sums} from review_cards c join questions q on q.id = c.question_id "
+                     "where c.guild_id = ? and c.user_id = ? and q.retired_at is null",
+                     [*(stamp(end) for end in ends), guild_id, user_id]).fetchone()
+    return [int(n) for n in row] if ends else []
+
+
+def ratings_since(db: Database, guild_id: int, user_id: int, since: datetime) -> list[str]:
+    rows = db.execute("select rating from review_log where guild_id = ? and user_id = ? and reviewed_at >= ?",
+                      [guild_id, user_id, stamp(since)])
+    return [r[0] for r in rows]

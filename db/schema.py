@@ -189,3 +189,14 @@ def m011_daily_claims(db: Database) -> None:
     posts = db.table("daily_posts")
     posts.add_column("claimed_by", str)
     posts.add_column("claimed_until", str)
+
+
+@migrations()
+def m013_hints(db: Database) -> None:
+    # Each key point a member was shown as a hint (the Hint button, /hint): the nth row for a question is
+    # its nth key point, and a daily answer's points drop by the hints taken before it (bot.core.points).
+    db.table("hints").create(
+        {"id": int, "guild_id": int, "user_id": int, "question_id": str, "shown_at": str},
+        pk="id", foreign_keys=[("question_id", "questions", "id")],
+    )
+    db.table("hints").create_index(["guild_id", "user_id", "question_id", "shown_at"])

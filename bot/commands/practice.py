@@ -1,4 +1,9 @@
-"""/question, /answer, /reveal and the answer box: practice on any question, in every front end."""
+"""/question, /answer, /reveal, /hint and the answer box: practice on any question, in every front end.
+
+Which question `/answer`, `/reveal` and `/hint` mean without an id: bot.services.answering (the open daily
+question until the member answered it). Revealing that question while its points are still to be earned
+asks once first (a Show / Cancel card; the terminal types `/reveal confirm`).
+"""
 from __future__ import annotations
 
 import unicodedata
@@ -7,12 +12,23 @@ from contextlib import contextmanager
 from dataclasses import replace
 
 from bot.commands.spec import Action, AnswerBox, Args, Attachment, Invocation, Reply
+from bot.core import points
 from bot.core.errors import AnswerNotSaved, InvalidAnswer, NoQuestionsLeft, StudyError, UnknownQuestion
 from bot.core.paging import shorten
 from bot.presenters.cards import Card, error_card
 from bot.presenters.feedback import RATING_BUTTONS, answered_card
 from bot.presenters.kept import AGAIN_LABEL, KEPT_FILENAME, as_file, not_saved_card
-from bot.presenters.study import LEVEL_NAMES, question_card, reveal_pages
+from bot.presenters.study import (
+    HINT_LABEL,
+    KEEP_HIDDEN_LABEL,
+    LEVEL_NAMES,
+    SHOW_LABEL,
+    forfeit_card,
+    hint_card,
+    kept_hidden_card,
+    question_card,
+    reveal_pages,
+)
 
 ECHO_CHARS = 30  # how much of something unrecognised a message repeats back
 SUGGESTIONS = 10
@@ -36,8 +52,14 @@ def level_named(text: str) -> str | None:
     return None
 
 
-def answer_actions(question_id: str) -> tuple[Action, ...]:
-    return Action("answer", question_id), Action("reveal", question_id)
+def answer_actions(question_id: str, *, by_id: bool = False) -> tuple[Action, ...]:
+    """Answer, Reveal and Hint under a question. `by_id`: the terminal's typed commands name the question, since
+    without an id they would go to the member's current question (an unanswered daily one) instead."""
+    if not by_id:
+        return Action("answer", question_id), Action("reveal", question_id), Action("hint", question_id, label=HINT_LABEL)
+    return (Action("answer", question_id, typed=f"/answer question:{question_id} あなたの回答"),
+            Action("reveal", question_id, typed=f"/reveal {question_id}"),
+            Action("hint", question_id, label=HINT_LABEL, typed=f"/hint {question_id}"))
 
 
 def rate_actions(question_id: str) -> tuple[Action, ...]:
@@ -65,7 +87,12 @@ async def question(ctx: Invocation, args: Args) -> Reply:
             names = "\n".join(f"- {c}" for c in study.categories(level))
             card = replace(card, fields=(("カテゴリ (categories)", names),))
         return Reply((card,))
-    return Reply((question_card(q),), answer_actions(q.id), public=True)
+    return Reply((question_card(q),), actions_for(ctx, q.id), public=True)
+
+
+def actions_for(ctx: Invocation, question_id: str) -> tuple[Action, ...]:
+    """answer_actions, naming the question in the terminal when it is not the member's current one."""
+    return answer_actions(question_id, by_id=ctx.services.answering.current(ctx.guild(), ctx.user_id).id != question_id)
 
 
 def _category(ctx: Invocation, level: str | None, text: str) -> str:
@@ -82,6 +109,10 @@ async def answer(ctx: Invocation, args: Args) -> Reply:
     a box to write the answer in (holding `draft`, if given: the send-again button of an answer not saved)."""
     text, question_id = args.get("text"), args.get("question")
     answering = ctx.services.answering
+    if question_id:
+        question_id = _question_id(ctx, question_id, "/answer question:ID")
+        if isinstance(question_id, Reply):
+            return question_id
     if text is None:
         q = ctx.services.study.question(question_id) if question_id else answering.current(ctx.guild(), ctx.user_id)
         return Reply(ask=AnswerBox(q.id, q.title, text=args.get("draft") or ""))
@@ -128,22 +159,68 @@ def not_saved(ctx: Invocation, error: AnswerNotSaved, post_id: int = 0) -> Reply
     return Reply((not_saved_card(error.message, error.text, has_buttons=buttons),), (again,), error=True, attachments=file)
 
 
+def _question_id(ctx: Invocation, text: str, usage: str) -> str | Reply:
+    """The question an option names: its id, or the only question whose id or text matches; several matches
+    are listed for the member to choose from (`usage` says how)."""
+    try:
+        return ctx.services.study.question(text).id
+    except UnknownQuestion:
+        found = ctx.services.study.suggest(text, SUGGESTIONS)
+        if len(found) != 1:
+            if not found:
+                raise
+            lines = "\n".join(f"- `{qid}` {title}" for qid, title in found)
+            return Reply((Card("候補 (matching questions)", f"{lines}\n\n`{usage}` で選んでください。", kind="info"),))
+        return found[0][0]
+
+
 async def reveal(ctx: Invocation, args: Args) -> Reply:
-    """The model answer, code and real output, page by page, only to the member who asked."""
+    """The model answer, code and real output, page by page, only to the member who asked; for the open daily
+    question whose points they may still earn, first a card asking whether to show it (unless `confirmed`)."""
     question_id = args.get("question")
     if question_id:
-        try:
-            question_id = ctx.services.study.question(question_id).id
-        except UnknownQuestion:
-            found = ctx.services.study.suggest(question_id, SUGGESTIONS)
-            if len(found) != 1:
-                if not found:
-                    raise
-                lines = "\n".join(f"- `{qid}` {title}" for qid, title in found)
-                return Reply((Card("候補 (matching questions)", f"{lines}\n\n`/reveal ID` で選んでください。", kind="info"),))
-            question_id = found[0][0]
-    q = ctx.services.answering.reveal(ctx.guild(), ctx.user_id, question_id)
+        question_id = _question_id(ctx, question_id, "/reveal ID")
+        if isinstance(question_id, Reply):
+            return question_id
+    guild, answering = ctx.guild(), ctx.services.answering
+    wanted = question_id or answering.current(guild, ctx.user_id).id
+    if not args.get("confirmed") and answering.points_at_stake(guild, ctx.user_id, wanted) is not None:
+        q = ctx.services.study.question(wanted)
+        actions = (Action("reveal_confirm", q.id, label=SHOW_LABEL, typed=f"/reveal confirm {q.id}"),
+                   Action("reveal_cancel", q.id, label=KEEP_HIDDEN_LABEL,
+                          typed="何も入力しなければ表示しません (type nothing to keep it hidden)"))
+        return Reply((forfeit_card(q),), actions)
+    q = answering.reveal(guild, ctx.user_id, wanted)
     return Reply(tuple(reveal_pages(q, ctx.services.study.outputs_dir)), rate_actions(q.id), pages_of=q.id)
+
+
+async def reveal_confirmed(ctx: Invocation, args: Args) -> Reply:
+    """Show, on the card that asked (the terminal's `/reveal confirm`)."""
+    return await reveal(ctx, {**args, "confirmed": True})
+
+
+async def reveal_cancelled(ctx: Invocation, args: Args) -> Reply:
+    return Reply((kept_hidden_card(),))
+
+
+async def hint(ctx: Invocation, args: Args) -> Reply:
+    """One more key point of a question (default: the current one), only to the member who asked."""
+    question_id = args.get("question")
+    if question_id:
+        question_id = _question_id(ctx, question_id, "/hint ID")
+        if isinstance(question_id, Reply):
+            return question_id
+    hinted = ctx.services.answering.hint(ctx.guild(), ctx.user_id, question_id)
+    q = hinted.question
+    card = hint_card(q, hinted.shown, new=hinted.new, cost=points.HINT_COST if hinted.costs else 0)
+    answer_it, _, more = actions_for(ctx, q.id)
+    return Reply((card,), (answer_it, more) if hinted.shown < hinted.total else (answer_it,))
+
+
+async def hint_daily(ctx: Invocation, args: Args) -> Reply:
+    """A daily post's Hint button: /hint for that post's question."""
+    q = ctx.services.daily.question(ctx.guild(), int(args["post"]))
+    return await hint(ctx, {"question": q.id})
 
 
 async def reveal_daily(ctx: Invocation, args: Args) -> Reply:

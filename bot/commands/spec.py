@@ -49,7 +49,9 @@ class MemberRef:
 class Action:
     """A button under a reply (Discord) or the command that does the same (terminal hint)."""
 
-    kind: str  # answer | reveal | rate | daily_answer | daily_reveal | forget | forget_cancel | answer_again
+    # answer | reveal | hint | rate | daily_answer | daily_reveal | forget | forget_cancel | answer_again |
+    # reveal_confirm | reveal_cancel
+    kind: str
     question_id: str = ""
     value: str = ""  # a rating for `rate`; for `forget`, whose data and when it was asked (bot.commands.privacy)
     label: str = ""

@@ -22,12 +22,21 @@ COMMANDS: tuple[Command, ...] = (
     Command("question", "Draw a practice question you have not seen recently",
             "まだ解いていない問題を出します。 Draw a question you have not seen recently.", practice.question,
             (Option("level", "junior or senior", LEVELS), Option("category", "a section of the question bank"))),
-    Command("answer", "Answer your current question",
-            "今の問題に回答します（text を省くと入力欄が開きます）。 Answer your current question.", practice.answer,
-            (Option("text", "your answer (leave empty to open a text box)", rest=True),)),
+    Command("answer", "Answer a question (default: today's daily question until you answer it, else your last one)",
+            "問題に回答します。question を省くと、まだ回答していない今日の日替わり問題、なければ最後に引いた問題です"
+            "（text を省くと入力欄が開きます）。 Answer a question (default: your current one).", practice.answer,
+            (Option("text", "your answer (leave empty to open a text box)", rest=True),
+             Option("question", "which question (default: your current question)"))),
     Command("reveal", "Show the model answer, code and its real output (only to you)",
             "模範解答・コード・実行結果を自分だけに表示します。 Show the model answer, code and its real output (only to you).",
             practice.reveal, (Option("question", "a question id; empty for your current question"),)),
+    Command("reveal confirm", "Show the model answer /reveal asked about",
+            "/reveal が確認した模範解答を表示します（Discord では「表示する」ボタン）。 Confirm /reveal; Discord shows a button.",
+            practice.reveal_confirmed, (Option("question", "a question id"),), in_discord=False),
+    Command("hint", "One more key point of a question, only to you (lowers a daily answer's points)",
+            "問題のキーポイントを 1 つずつヒントとして自分だけに表示します（日替わり問題では回答のポイントが 1 個につき 10% 減ります）。"
+            " One more key point as a hint (each costs 10% of a daily answer's points).",
+            practice.hint, (Option("question", "a question id; empty for your current question"),)),
     Command("review", "Your questions due for review (only to you)",
             "復習の時期が来た問題を自分だけに出します（模範解答のあとの評価で予定が決まります）。 "
             "Your questions due for review (scheduled by your rating after a reveal).", review.review),
@@ -45,7 +54,7 @@ COMMANDS: tuple[Command, ...] = (
             "サーバーのランキング（week / month / all、streak / answers / points）。 The server's leaderboard.",
             daily.leaderboard,
             (Option("period", "week, month or all time", PERIODS),
-             Option("by", "current streak, number of answers, or points (best feedback scores)", ORDERS),
+             Option("by", "current streak, number of answers, or points (first scored answer to each, before any reveal)", ORDERS),
              Option("share", "post it in the channel for everyone (default: only you)", terminal=False))),
     Command("daily setup", "Post a daily question in a channel at a set time",
             "（サーバー管理者）日替わり問題の投稿先・時刻・タイムゾーン・レベルを設定します。 Set up the daily question (server managers).",
@@ -82,6 +91,8 @@ COMMANDS: tuple[Command, ...] = (
 BUTTONS: tuple[Command, ...] = (
     Command("daily answer", "", "", practice.answer_daily),
     Command("daily reveal", "", "", practice.reveal_daily),
+    Command("daily hint", "", "", practice.hint_daily),
+    Command("reveal cancel", "", "", practice.reveal_cancelled),
     Command("privacy cancel", "", "", privacy.cancel),
 )
 GROUP_SUMMARIES = {"daily": "The daily question: set up, status, pause, resume, post now (server managers)",

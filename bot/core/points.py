@@ -3,7 +3,9 @@
 Rule: a member's points for a daily question are the score of their FIRST judged answer to it (given
 while it was open), and only when that answer came before the model answer was shown to them: their
 own reveal of the question since the post went out, or the public reveal in the daily thread. Later
-answers are practice: they get feedback, and count for streaks, but no points.
+answers are practice: they get feedback, and count for streaks, but no points. Each hint (a key point
+shown with the Hint button or /hint) taken since the post and before that answer costs HINT_COST percent
+of its score, rounded down, never below 0; the feedback score itself is unchanged.
 
 Everything here is pure: db.progress reads the rows, turns them into `DailyAnswer`s and an `Exposure`,
 and stores what `verdict` (the live path, as an answer is scored) and `first_verdict` (the rebuild
@@ -21,6 +23,7 @@ REVEALED = "revealed"  # the member opened the model answer before answering
 PUBLIC = "public"  # the model answer was already posted in the daily thread
 UNJUDGED = "unjudged"  # no score (too short, English, copied): the next judged answer is the first
 LATE = "late"  # the question was closed: practice
+HINT_COST = 10  # percent of the score each hint taken before the answer costs
 
 
 @dataclass(frozen=True)
@@ -28,6 +31,8 @@ class PointsVerdict:
     reason: str
     points: int = 0  # what this answer earned
     question_points: int = 0  # what the member holds for the question (from its first judged answer)
+    hints: int = 0  # hints taken before the first judged answer (since the post): each cost HINT_COST percent
+    score: int = 0  # with hints: that answer's score before their cost
 
 
 @dataclass(frozen=True)
@@ -46,6 +51,17 @@ class Exposure:
     posted_at: datetime | None  # the question went out; own reveals before it were practice
     public_reveal_at: datetime | None  # the first page of the answer in the daily thread (public_reveal_at())
     own_reveals: tuple[datetime, ...] = ()  # every time the member opened this question's model answer
+    hints: tuple[datetime, ...] = ()  # every hint of this question the member was shown
+
+
+def after_hints(score: int, hints: int) -> int:
+    """A score less HINT_COST percent per hint, rounded down, at least 0."""
+    return score * max(0, 100 - HINT_COST * hints) // 100
+
+
+def hints_before(answered_at: datetime, posted_at: datetime | None, hints: Iterable[datetime]) -> int:
+    """Hints taken since the post and strictly before the answer (as for reveals: a tie came after it)."""
+    return sum(1 for at in hints if (posted_at is None or posted_at <= at) and at < answered_at)
 
 
 def public_reveal_at(started_at: datetime | None, revealed_at: datetime | None, note: str | None) -> datetime | None:
@@ -76,8 +92,11 @@ def first_verdict(answers: Iterable[DailyAnswer], shown: Exposure) -> tuple[int,
         return None
     answer_id, score, answered_at = min(judged)
     seen = model_answer_seen(answered_at, shown.posted_at, shown.public_reveal_at, shown.own_reveals)
-    earned = 0 if seen else score
-    return answer_id, PointsVerdict(seen or POINTS, earned, earned)
+    if seen:
+        return answer_id, PointsVerdict(seen)
+    hints = hints_before(answered_at, shown.posted_at, shown.hints)
+    earned = after_hints(score, hints)
+    return answer_id, PointsVerdict(POINTS, earned, earned, hints, score if hints else 0)
 
 
 def verdict(answer_id: int, answers: Iterable[DailyAnswer], shown: Exposure) -> PointsVerdict:

@@ -6,6 +6,7 @@ Dates are calendar days in the server's timezone (UTC unless given); weeks start
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import Any
 
@@ -62,12 +63,43 @@ def best_scores(answers: Iterable[Mapping[str, Any]]) -> dict[str, int]:
     return best
 
 
-def category_mastery(best: Mapping[str, int], category_of: Mapping[str, str]) -> list[tuple[str, float]]:
-    """(category, 0-100) in the bank's order: the mean best score over all of the category's questions.
+@dataclass(frozen=True)
+class Mastery:
+    """One category: the mean best score over the questions answered (with a score), and how many those are."""
 
-    Unanswered questions count as 0, so one good answer does not make a whole category "mastered".
-    """
-    totals: dict[str, list[int]] = {}
+    category: str
+    score: float | None  # None: none of its questions answered yet
+    answered: int
+    total: int  # the category's questions
+
+
+def category_mastery(best: Mapping[str, int], category_of: Mapping[str, str]) -> list[Mastery]:
+    """Each category in the bank's order: the mean best score over its *answered* questions, with the count,
+    so one answer of 37 reads "37 (1/5)", not a mean over questions never tried."""
+    totals: dict[str, list[int | None]] = {}
     for question_id, category in category_of.items():
-        totals.setdefault(category, []).append(best.get(question_id, 0))
-    return [(category, sum(scores) / len(scores)) for category, scores in totals.items()]
+        totals.setdefault(category, []).append(best.get(question_id))
+    found = []
+    for category, scores in totals.items():
+        answered = [s for s in scores if s is not None]
+        found.append(Mastery(category, sum(answered) / len(answered) if answered else None, len(answered), len(scores)))
+    return found
+
+
+@dataclass(frozen=True)
+class ReviewPanel:
+    """The member's spaced review: questions due by the end of today and of this week, and retention: the
+    share of ratings in the last RETENTION_DAYS days that were not "again" (None without ratings)."""
+
+    due_today: int
+    due_this_week: int
+    retention: float | None
+    rated: int  # ratings in those days
+
+
+RETENTION_DAYS = 30
+
+
+def review_panel(due_today: int, due_this_week: int, ratings: Sequence[str]) -> ReviewPanel:
+    recalled = sum(1 for r in ratings if r != "again")
+    return ReviewPanel(due_today, due_this_week, recalled / len(ratings) if ratings else None, len(ratings))

@@ -63,8 +63,24 @@ def answered_card(answered: Answered) -> Card:
     and, for a daily answer, the points it earned or why it earned none."""
     card = daily_answer_card(answered.daily) if answered.daily is not None else answer_receipt(answered.question, answered.text)
     card = with_feedback(card, answered.feedback)
+    extra: tuple[tuple[str, str], ...] = ()
     why = points_text(answered.points)
-    return replace(card, fields=card.fields + (("ポイント (points)", why),)) if why else card
+    if why:
+        extra += (("ポイント (points)", why),)
+    if answered.hints and answered.daily is None:
+        extra += (("ヒント (hints)", PRACTICE_HINTS.format(n=answered.hints)),)
+    if answered.drawn_since is not None:
+        q = answered.drawn_since
+        extra += ((WENT_TO_DAILY_HEADING, _fit(WENT_TO_DAILY.format(id=q.id, title=q.title))),)
+    return replace(card, fields=card.fields + extra) if extra else card
+
+
+PRACTICE_HINTS = "{n} 個使いました（練習の回答なのでポイントには関係しません）。 ({n} hints used; practice earns no points.)"
+WENT_TO_DAILY_HEADING = "ℹ 回答した問題 (which question)"
+WENT_TO_DAILY = ("まだ回答していない今日の日替わり問題に記録しました。/question で引いた `{id}` {title} に答えるには"
+                 " `/answer question:{id}` か、その問題の Answer ボタンを使ってください。"
+                 " (This went to today's daily question, which you had not answered; to answer {id}, use /answer question:{id}.)")
+HINT_COST_TEXT = " ・ ヒント {hints} 個で −{cut}%（{score} → {points} 点）"
 
 
 def points_text(verdict: PointsVerdict | None) -> str | None:
@@ -74,12 +90,19 @@ def points_text(verdict: PointsVerdict | None) -> str | None:
         return None
     practice = "この回答は練習として採点しました。"
     return {
-        points.POINTS: f"**+{verdict.points}**（この問題の最初に採点された回答です）",
+        points.POINTS: f"**+{verdict.points}**（この問題の最初に採点された回答です）" + _hint_cost(verdict),
         points.NOT_FIRST: f"ポイントはこの問題の最初に採点された回答で決まります（{verdict.question_points} 点）。{practice}",
         points.REVEALED: f"模範解答を表示した後の回答なので、ポイントはつきません。{practice}",
         points.PUBLIC: f"模範解答がスレッドで公開された後の回答なので、ポイントはつきません。{practice}",
         points.UNJUDGED: "採点されなかったのでポイントはつきません。次に採点された回答がこの問題のポイントになります。",
     }[verdict.reason]
+
+
+def _hint_cost(verdict: PointsVerdict) -> str:
+    if not verdict.hints:
+        return ""
+    cut = min(100, points.HINT_COST * verdict.hints)
+    return HINT_COST_TEXT.format(hints=verdict.hints, cut=cut, score=verdict.score, points=verdict.points)
 
 
 def _lines(mark: str, phrases: list[str]) -> str:

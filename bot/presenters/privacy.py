@@ -8,6 +8,7 @@ STORED = {
     "answers": "回答 (answers, with scores and feedback)",
     "draws": "出題の記録 (questions drawn)",
     "reveals": "模範解答を開いた記録 (reveals)",
+    "hints": "ヒントを見た記録 (hints)",
     "review_cards": "復習カード (review schedule)",
     "review_log": "復習の評価 (recall ratings)",
     "streaks": "連続記録・フリーズ (streak, freezes)",

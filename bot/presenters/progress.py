@@ -16,7 +16,7 @@ from bot.core.models import Question
 from bot.core.paging import shorten
 from bot.core.safe_text import safe_name
 from bot.presenters.cards import FIELD_LIMIT, TITLE_LIMIT, Card, ChannelRef
-from bot.presenters.study import LEVEL_NAMES, reveal_pages
+from bot.presenters.study import LEVEL_NAMES, rating, reveal_pages
 from bot.services import daily as svc
 from bot.services.daily import DailyAnswerReceipt, DailyStatus, SlotOutcome
 from bot.services.progress import BoardEntry, Leaderboard, StreakView
@@ -43,6 +43,7 @@ NO_POST = {
     svc.RETRY_LATER: "今日の問題は投稿に失敗したため、再試行の時刻を待っています。",
     rules.NO_QUESTIONS: REASONS[rules.NO_QUESTIONS] + "。",
 }
+DAILY_HINT_NOTE = "{how}でキーポイントを 1 つずつ表示します（回答前のヒントは 1 個につきポイント −10%）。"
 MARKDOWN = re.compile(r"([\\*_`~|\[\]])")  # what could turn a name into formatting or a link
 
 
@@ -133,8 +134,9 @@ def daily_post_card(post: DailyPost, question: Question, settings: DailySettings
     return Card(
         title=shorten(f"今日の問題 {day_label(post.local_date)}: {question.title}", TITLE_LIMIT),
         description=f"**{LEVEL_NAMES.get(question.level, question.level)} Q{question.number}** ・ {question.category}",
-        fields=(("模範解答", reveal), ("ID", f"`{question.id}`")),
-        footer=footer,
+        fields=(("希少性 (rarity)", rating(question.rarity)), ("難易度 (difficulty)", rating(question.difficulty)),
+                ("模範解答", reveal), ("ID", f"`{question.id}`")),
+        footer=f"{footer} {DAILY_HINT_NOTE.format(how='/hint' if here else 'Hint ボタン')}",
         kind="question",
     )
 

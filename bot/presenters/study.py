@@ -53,7 +53,8 @@ def question_card(q: Question, *, heading: str = "問題") -> Card:
         title=_title(f"{heading}: {q.title}"),
         description=f"**{LEVEL_NAMES.get(q.level, q.level)} Q{q.number}** ・ {q.category}",
         fields=(("希少性 (rarity)", rating(q.rarity)), ("難易度 (difficulty)", rating(q.difficulty)), ("ID", f"`{q.id}`")),
-        footer="Answer ボタンか /answer で回答、Reveal ボタンか /reveal で模範解答とコードの実行結果を表示します。",
+        footer="Answer ボタンか /answer で回答、Reveal ボタンか /reveal で模範解答とコードの実行結果、"
+               "Hint ボタンか /hint でキーポイントを 1 つずつ表示します。",
         kind="question",
     )
 
@@ -203,3 +204,41 @@ def help_card(commands: tuple[tuple[str, str], ...],
 
 
 
+HINT_LABEL = "ヒント (Hint)"
+NO_MORE_HINTS = "これ以上のヒントはありません。 (No more hints.)"
+NO_HINTS = "この問題にはヒントがありません。 (This question has no hints.)"
+HINT_COST_NOTE = ("今日の日替わり問題のポイントは、回答の前に見たヒント 1 個につき {cost}% 減ります（いま {shown} 個: −{total}%）。"
+                  " (Each hint before your answer lowers this daily question's points by {cost}%.)")
+SHOW_LABEL = "表示する (Show)"
+KEEP_HIDDEN_LABEL = "キャンセル (Cancel)"
+FORFEIT_TITLE = "模範解答を表示しますか？ (show the model answer?)"
+FORFEIT_TEXT = ("`{id}` は今日の日替わり問題で、あなたはまだ回答していません。いま模範解答を表示すると、"
+                "この問題のポイントはつかなくなります（回答すれば連続記録には数えられます）。"
+                " (This is today's daily question and you have not answered it: after seeing the model answer your"
+                " answer earns no points, though it still counts for your streak.)")
+KEPT_HIDDEN = "模範解答は表示していません。回答してからもう一度どうぞ。 (The model answer stays hidden.)"
+
+
+def hint_card(q: Question, shown: int, *, new: bool, cost: int = 0) -> Card:
+    """The first `shown` key points of a question, only to the member who asked; `cost`: the percent each hint
+    takes from the daily question's points (0: nothing at stake)."""
+    if not q.key_points:
+        return Card(title=_title(f"ヒント: {q.title}"), description=NO_HINTS, kind="info")
+    lines = "\n".join(f"{n}. {p.phrase}" for n, p in enumerate(q.key_points[:shown], 1))
+    notes = [] if new else [NO_MORE_HINTS]
+    if cost:
+        notes.append(HINT_COST_NOTE.format(cost=cost, shown=shown, total=min(100, cost * shown)))
+    return Card(title=_title(f"ヒント {shown}/{len(q.key_points)}: {q.title}"),
+                description=lines + ("\n\n" + "\n".join(notes) if notes else ""),
+                footer=f"{q.id} ・ 押すたびにキーポイントを 1 つずつ表示します。 (Each press shows one more key point.)",
+                kind="info")
+
+
+def forfeit_card(q: Question) -> Card:
+    """Asked once before revealing the open daily question to a member who may still earn its points."""
+    return Card(title=FORFEIT_TITLE, description=FORFEIT_TEXT.format(id=q.id), fields=(("問題", _title(f"`{q.id}` {q.title}")),),
+                kind="info")
+
+
+def kept_hidden_card() -> Card:
+    return Card(title="キャンセルしました (cancelled)", description=KEPT_HIDDEN, kind="info")

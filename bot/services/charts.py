@@ -1,4 +1,6 @@
-"""A member's progress as one PNG: answers per week, daily-question streak and mastery per category.
+"""A member's progress as one PNG: judged answers per week, daily-question streak, spaced review and mastery
+per category (over the questions answered, with counts, for the levels the member practises), under the
+member's name and the date.
 
 Two steps, so a front end can keep the slow one off its event loop: `stats_data` reads the database
 (fast, on the caller's thread: SQLite connections stay on theirs), `render_png` draws (0.5-3 s of
@@ -14,32 +16,49 @@ import functools
 import io
 import threading
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta, tzinfo
 
 import matplotlib
 from matplotlib import dates as mdates
 from matplotlib import font_manager
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
+from matplotlib.figure import Figure, SubFigure
 from matplotlib.ticker import AutoLocator
 from sqlite_utils import Database
 
 from bot.core.daily import local_date
-from bot.core.study_stats import answers_per_week, best_scores, category_mastery, week_start
+from bot.core.study_stats import (
+    RETENTION_DAYS,
+    Mastery,
+    ReviewPanel,
+    answers_per_week,
+    best_scores,
+    category_mastery,
+    review_panel,
+    week_start,
+)
 from bot.services.progress import Progress, server_zone
-from db import bank, practice
+from db import bank, practice, review
 
 SIZE_INCHES, DPI = (10, 7.5), 100  # 1000 x 750 px: readable in a Discord embed
 JAPANESE_FONTS = ("IPAexGothic", "IPAGothic", "Noto Sans CJK JP", "Noto Sans JP", "Source Han Sans JP",
                   "TakaoGothic", "VL Gothic", "Hiragino Sans", "Yu Gothic", "Meiryo")
 LABELS = {
-    "ja": {"title": "学習の記録 (study stats)", "weekly": "週ごとの回答数", "streak": "日替わり問題の連続記録",
-           "mastery": "カテゴリ別の習熟度 (%)", "mastery_note": "各問題の最高スコアの平均（未回答は 0）",
-           "empty": "まだ回答がありません。/question で始めましょう"},
-    "en": {"title": "Study stats", "weekly": "Answers per week", "streak": "Daily-question streak",
-           "mastery": "Mastery per category (%)", "mastery_note": "mean of best score per question (unanswered = 0)",
-           "empty": "No answers yet: /question to start"},
+    "ja": {"title": "{name}学習の記録 ・ {day}", "of": "{name} さんの", "weekly": "週ごとの採点された回答数",
+           "streak": "日替わり問題の連続記録", "mastery": "カテゴリ別の習熟度（回答した問題の最高スコアの平均）",
+           "mastery_note": "（回答した問題数 / 全問題数）", "count": "{score} ({answered}/{total} 問)",
+           "none": "— (0/{total} 問)", "empty": "まだ回答がありません。/question で始めましょう",
+           "review": "復習 (review)", "due_today": "今日まで: {n} 問", "due_week": "今週中: {n} 問",
+           "retention": "定着率: {pct}%\n（直近{days}日の評価 {rated} 回のうち\n「もう一度」以外）",
+           "no_ratings": "定着率: まだ評価がありません\n（模範解答のあと評価すると\n復習に追加されます）"},
+    "en": {"title": "{name}Study stats ・ {day}", "of": "{name}: ", "weekly": "Judged answers per week",
+           "streak": "Daily-question streak", "mastery": "Mastery per category (mean best score of answered questions)",
+           "mastery_note": "(questions answered / questions)", "count": "{score} ({answered}/{total})",
+           "none": "— (0/{total})", "empty": "No answers yet: /question to start",
+           "review": "Review", "due_today": "Due today: {n}", "due_week": "Due this week: {n}",
+           "retention": "Retention: {pct}%\n(of {rated} ratings in {days} days,\nnot \"again\")",
+           "no_ratings": "Retention: no ratings yet\n(rate your recall after\na reveal to start)"},
 }
 _RENDERING = threading.Lock()
 # the bank's section headings, for machines without a Japanese font
@@ -50,14 +69,20 @@ CATEGORY_EN = {
 }
 
 
+NO_REVIEW = ReviewPanel(0, 0, None, 0)
+
+
 @dataclass(frozen=True)
 class StatsData:
     """What the chart shows, read from the database; drawing it needs no database."""
 
-    weekly: list[tuple[date, int]]  # (Monday, answers that week), oldest first
+    weekly: list[tuple[date, int]]  # (Monday, judged answers that week), oldest first
     streaks: list[tuple[date, int]]  # (day, daily-question streak at its end), from the first Monday to today
-    mastery: list[tuple[str, float]]
+    mastery: list[Mastery]  # the categories of the levels the member practises
     empty: bool  # no answers at all
+    name: str = ""  # whose chart (a display name, safe to show)
+    day: date | None = None  # today, in the server's timezone
+    review: ReviewPanel = NO_REVIEW
 
     @property
     def span(self) -> tuple[date, date]:
@@ -65,18 +90,29 @@ class StatsData:
         return self.weekly[0][0], self.weekly[-1][0] + timedelta(days=7)
 
 
-def stats_data(db: Database, guild_id: int, user_id: int, now: datetime, *, weeks: int = 8) -> StatsData:
+def stats_data(db: Database, guild_id: int, user_id: int, now: datetime, *, weeks: int = 8, name: str = "") -> StatsData:
     zone = server_zone(db, guild_id)
     history = practice.answer_history(db, guild_id, user_id)
-    weekly = answers_per_week((datetime.fromisoformat(a["created_at"]) for a in history), now, weeks, zone)
+    judged = (datetime.fromisoformat(a["created_at"]) for a in history if a["score"] is not None)
+    weekly = answers_per_week(judged, now, weeks, zone)
     today = local_date(now, zone)
     streaks = Progress(db).streak_history(guild_id, user_id, week_start(today) - timedelta(weeks=weeks - 1), today)
-    mastery = category_mastery(best_scores(history), {q.id: q.category for q in bank.active_questions(db)})
-    return StatsData(weekly, streaks, mastery, empty=not history)
+    levels = practice.practised_levels(db, guild_id, user_id)
+    category_of = {q.id: q.category for q in bank.active_questions(db) if not levels or q.level in levels}
+    mastery = category_mastery(best_scores(history), category_of)
+    return StatsData(weekly, streaks, mastery, empty=not history, name=name, day=today,
+                     review=_review(db, guild_id, user_id, now, today, zone))
 
 
-def stats_png(db: Database, guild_id: int, user_id: int, now: datetime, *, weeks: int = 8) -> bytes:
-    return render_png(stats_data(db, guild_id, user_id, now, weeks=weeks))
+def _review(db: Database, guild_id: int, user_id: int, now: datetime, today: date, zone: tzinfo) -> ReviewPanel:
+    """Due by the end of today and of this week (Sunday), in the server's days."""
+    ends = [datetime.combine(day, time(0), tzinfo=zone) for day in (today + timedelta(days=1), week_start(today) + timedelta(weeks=1))]
+    due_today, due_week = review.due_by(db, guild_id, user_id, ends)
+    return review_panel(due_today, due_week, review.ratings_since(db, guild_id, user_id, now - timedelta(days=RETENTION_DAYS)))
+
+
+def stats_png(db: Database, guild_id: int, user_id: int, now: datetime, *, weeks: int = 8, name: str = "") -> bytes:
+    return render_png(stats_data(db, guild_id, user_id, now, weeks=weeks, name=name))
 
 
 def japanese_font() -> str | None:
@@ -109,10 +145,15 @@ def _render(data: StatsData, lang: str) -> bytes:
     text = LABELS[lang]
     fig = Figure(figsize=SIZE_INCHES, dpi=DPI, layout="constrained")
     FigureCanvasAgg(fig)
-    grid = fig.add_gridspec(2, 2, height_ratios=(1, 1.1))
-    fig.suptitle(text["title"], fontsize=15)  # IPAexGothic has no bold face
-    weekly_ax = fig.add_subplot(grid[0, 0])
-    streak_ax = fig.add_subplot(grid[0, 1], sharex=weekly_ax)  # the same weeks, the same dates
+    fig.suptitle(title(data, lang), fontsize=15)  # IPAexGothic has no bold face
+    # two sub-figures, so the mastery panel's long category names do not narrow the panels above it
+    parts = fig.subfigures(2, 1, height_ratios=(1, 1.1), squeeze=False)
+    top: SubFigure = parts[0, 0]
+    bottom: SubFigure = parts[1, 0]
+    grid = top.add_gridspec(1, 3, width_ratios=(1, 1, 0.8))
+    weekly_ax = top.add_subplot(grid[0, 0])
+    streak_ax = top.add_subplot(grid[0, 1], sharex=weekly_ax)  # the same weeks, the same dates
+    _review_panel(top.add_subplot(grid[0, 2]), data.review, text)
     _weekly(weekly_ax, data.weekly, text["weekly"])
     _streaks(streak_ax, data.streaks, text["streak"])
     weekly_ax.set_xlim(*data.span)  # type: ignore[arg-type]  # matplotlib converts dates; its stubs say float
@@ -121,13 +162,31 @@ def _render(data: StatsData, lang: str) -> bytes:
         ax.xaxis.set_major_locator(mondays)
         ax.xaxis.set_major_formatter(mdates.DateFormatter("%m/%d"))  # type: ignore[no-untyped-call]  # matplotlib.dates is unannotated
         ax.tick_params(axis="x", labelrotation=45, labelsize=8, labelbottom=True)
-    _mastery(fig.add_subplot(grid[1, :]), data.mastery, text, lang)
+    _mastery(bottom.add_subplot(), data.mastery, text, lang)
     if data.empty:
         weekly_ax.text(0.5, 0.5, text["empty"], transform=weekly_ax.transAxes, ha="center", va="center", fontsize=11,
                        color="#555", bbox={"boxstyle": "round", "facecolor": "#fff8dc", "edgecolor": "#ccc"})
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=DPI)
     return buffer.getvalue()
+
+
+def title(data: StatsData, lang: str) -> str:
+    """The member's name and the date; `$` is escaped, or matplotlib would read a name as a formula."""
+    text = LABELS[lang]
+    name = text["of"].format(name=data.name.replace("$", r"\$")) if data.name else ""
+    return text["title"].format(name=name, day=f"{data.day:%Y-%m-%d}" if data.day else "")
+
+
+def _review_panel(ax: Axes, panel: ReviewPanel, text: dict[str, str]) -> None:
+    lines = [text["due_today"].format(n=panel.due_today), text["due_week"].format(n=panel.due_this_week)]
+    if panel.retention is None:
+        lines.append(text["no_ratings"])
+    else:
+        lines.append(text["retention"].format(pct=round(panel.retention * 100), days=RETENTION_DAYS, rated=panel.rated))
+    ax.set_title(text["review"])
+    ax.axis("off")
+    ax.text(0.02, 0.95, "\n\n".join(lines), transform=ax.transAxes, va="top", ha="left", fontsize=10, linespacing=1.4)
 
 
 def _weekly(ax: Axes, weekly: list[tuple[date, int]], title: str) -> None:
@@ -158,12 +217,15 @@ def _whole_ticks(ax: Axes) -> None:
     ax.yaxis.set_major_locator(locator)
 
 
-def _mastery(ax: Axes, mastery: list[tuple[str, float]], text: dict[str, str], lang: str) -> None:
-    names = [c if lang == "ja" or c.isascii() else CATEGORY_EN.get(c, f"category {i}") for i, (c, _) in enumerate(mastery, 1)]
-    values = [v for _, v in mastery]
+def _mastery(ax: Axes, mastery: list[Mastery], text: dict[str, str], lang: str) -> None:
+    names = [m.category if lang == "ja" or m.category.isascii() else CATEGORY_EN.get(m.category, f"category {i}")
+             for i, m in enumerate(mastery, 1)]
+    values = [m.score or 0.0 for m in mastery]
+    labels = [text["count"].format(score=round(m.score), answered=m.answered, total=m.total) if m.score is not None
+              else text["none"].format(total=m.total) for m in mastery]
     bars = ax.barh(names[::-1], values[::-1], color="#FEE75C", edgecolor="#b59f00")
-    ax.bar_label(bars, fmt="%.0f", padding=3)
-    ax.set_xlim(0, 105)
+    ax.bar_label(bars, labels=labels[::-1], padding=3)
+    ax.set_xlim(0, 125)  # room for the label after a full bar
     ax.set_title(text["mastery"])
     ax.set_xlabel(text["mastery_note"], fontsize=9)
     ax.grid(axis="x", alpha=0.3)

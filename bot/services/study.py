@@ -134,17 +134,25 @@ class Study:
         practice.record_reveal(self.db, guild_id, user_id, q.id, self.now())
         return q
 
-    def stats_chart(self, guild_id: int, user_id: int) -> Callable[[], bytes]:
+    def knows_member(self, guild_id: int, user_id: int) -> bool:
+        """Whether the member ever drew or answered a question in this server."""
+        return practice.member_known(self.db, guild_id, user_id)
+
+    def revealed(self, guild_id: int, user_id: int, question_id: str) -> bool:
+        """Whether the member was ever shown the question's model answer (a recall rating needs one)."""
+        return bool(practice.reveal_times(self.db, guild_id, user_id, question_id))
+
+    def stats_chart(self, guild_id: int, user_id: int, name: str = "") -> Callable[[], bytes]:
         """The member's progress chart (answers per week, daily-question streak, mastery per category):
         its numbers are read now, and the returned call draws the PNG. Drawing is slow, so a front end
         with an event loop runs that call in a worker thread (SQLite stays on this one)."""
         from bot.services.charts import render_png, stats_data  # matplotlib loads only when a chart is asked for
 
-        data = stats_data(self.db, guild_id, user_id, self.now())
+        data = stats_data(self.db, guild_id, user_id, self.now(), name=name)
         return functools.partial(render_png, data)  # picklable: Discord draws it in another process
 
-    def stats_png(self, guild_id: int, user_id: int) -> bytes:
-        return self.stats_chart(guild_id, user_id)()
+    def stats_png(self, guild_id: int, user_id: int, name: str = "") -> bytes:
+        return self.stats_chart(guild_id, user_id, name)()
 
     def categories(self, level: str | None = None, containing: str = "") -> list[str]:
         """The bank's categories (of one level); with `containing`, those whose name contains it (autocomplete),

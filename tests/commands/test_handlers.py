@@ -68,7 +68,7 @@ def run(study, name: str, *, scheduled: bool = True, guild: int | None = GUILD, 
 def test_levels_are_understood_however_they_are_typed(study):
     for typed in ("junior", "ジュニア", "ｊｕｎｉｏｒ"):
         reply = run(study, "question", level=typed)
-        assert reply.public and [a.kind for a in reply.actions] == ["answer", "reveal"]
+        assert reply.public and [a.kind for a in reply.actions] == ["answer", "reveal", "hint"]
         assert study.question(reply.actions[0].question_id).level == "junior"
 
 

@@ -99,3 +99,10 @@ def test_blocks_that_cannot_run_say_why():
         for s in with_results(q, CONTENT / "outputs").snippets:
             if s.language != "python":
                 assert s.result.status == "not_run" and len(s.result.reason) > 10
+
+
+def test_editorial_notes_are_written_for_learners():
+    """Notes are shown under the model answer: no file-format or runner terms a learner would not know."""
+    developer_terms = ("null", "stands-in", "truncated", "completion", "setup", "import ", "隠しセットアップ")
+    found = [(q.id, note) for q in QUESTIONS for note in q.notes if any(term in note for term in developer_terms)]
+    assert QUESTIONS and found == []

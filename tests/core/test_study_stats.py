@@ -2,7 +2,15 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta, timezone
 
-from bot.core.study_stats import answers_per_week, best_scores, category_mastery, daily_streak_history
+from bot.core.study_stats import (
+    Mastery,
+    ReviewPanel,
+    answers_per_week,
+    best_scores,
+    category_mastery,
+    daily_streak_history,
+    review_panel,
+)
 
 NOW = datetime(2026, 11, 25, 9, tzinfo=UTC)  # a Wednesday
 
@@ -26,9 +34,15 @@ def test_the_streak_history_is_the_daily_question_streak_day_by_day():
         (date(2026, 11, 3), 0), (date(2026, 11, 4), 0)]
 
 
-def test_mastery_is_the_mean_best_score_with_unanswered_as_zero():
+def test_mastery_is_the_mean_best_score_over_answered_questions_with_counts():
     rows = [{"question_id": "a", "score": 40}, {"question_id": "a", "score": 90}, {"question_id": "b", "score": None},
-            {"question_id": "c", "score": 60}]
+            {"question_id": "c", "score": 60}, {"question_id": "e", "score": 37}]
     best = best_scores(rows)
-    assert best == {"a": 90, "c": 60}
-    assert category_mastery(best, {"a": "X", "b": "X", "c": "Y", "d": "Y"}) == [("X", 45.0), ("Y", 30.0)]
+    assert best == {"a": 90, "c": 60, "e": 37}
+    assert category_mastery(best, {"a": "X", "b": "X", "c": "Y", "d": "Y", "f": "Z", "e": "W", "g": "W", "h": "W"}) == [
+        Mastery("X", 90.0, 1, 2), Mastery("Y", 60.0, 1, 2), Mastery("Z", None, 0, 1), Mastery("W", 37.0, 1, 3)]
+
+
+def test_the_review_panel_counts_ratings_other_than_again():
+    assert review_panel(2, 5, ["good", "again", "easy", "hard"]) == ReviewPanel(2, 5, 0.75, 4)
+    assert review_panel(0, 0, []) == ReviewPanel(0, 0, None, 0)

@@ -69,10 +69,12 @@ class ManualScheduler(AsyncIOScheduler):
         super().start(paused=True)
 
 
-def make_bot(db_path, clock: FakeClock, seed: int = 3):
-    """The bot on the injected `clock`, its scheduler's timers armed but fired only by the test."""
+def make_bot(db_path, clock: FakeClock, seed: int = 3, grader=None):
+    """The bot on the injected `clock`, its scheduler's timers armed but fired only by the test; `grader=None`
+    fits the real scorer."""
     db = bank_database(db_path)
-    return build_discord_bot(Config(), Study(db, clock, random.Random(seed), CONTENT), scheduler=ManualScheduler(timezone=UTC))
+    study = Study(db, clock, random.Random(seed), CONTENT, grader=grader)
+    return build_discord_bot(Config(), study, scheduler=ManualScheduler(timezone=UTC))
 
 
 def wall_clock() -> datetime:

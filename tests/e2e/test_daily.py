@@ -84,7 +84,7 @@ async def test_a_day_from_setup_to_the_revealed_answer(fake_discord: FakeDiscord
         await scheduler.fire_slot(fake.guild_id)
         [post] = daily_posts(fake, channel)
         post_id = custom_ids(post)[0].split(":")[2]
-        assert custom_ids(post) == [f"daily:answer:{post_id}", f"daily:reveal:{post_id}"]
+        assert custom_ids(post) == [f"daily:answer:{post_id}", f"daily:reveal:{post_id}", f"daily:hint:{post_id}"]
         qid = re.search(r"`([a-z]+-\d+)`", message_text(post)).group(1)
         question = bot.study.question(qid)
         assert f"今日の問題 11月26日(木): {question.title}" in message_text(post)

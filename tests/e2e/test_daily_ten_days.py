@@ -44,6 +44,7 @@ from .helpers import (
     at,
     daily_posts,
     field,
+    ids,
     make_timed_bot,
     running,
     setup_daily,
@@ -287,16 +288,20 @@ async def test_ten_days_two_servers_three_members(fake_discord: FakeDiscord, tmp
                             tk["bob"], "unjudged")
                     counted(await as_("bob", "tokyo", "answer", {"text": "70 ボブの回答"}), tk["bob"], score=70)
                 elif day == 3:  # bob opens the model answer first
-                    revealed = await fake.click(tk_post, custom_ids(tk_post)[1], user=users["bob"])
-                    assert revealed.ephemeral and "模範解答" in text(revealed)
+                    asked = await fake.click(tk_post, custom_ids(tk_post)[1], user=users["bob"])
+                    assert asked.ephemeral and "ポイントはつかなくなります" in text(asked)  # asked once first
+                    show = next(i for i in ids(asked) if i.startswith("study:reveal-ok:"))
+                    revealed = await fake.click(asked, show, user=users["bob"])
+                    assert revealed.callback_type == 7 and "模範解答" in text(revealed)
                     await clock.to(at(TOKYO, m, d, 9, 6))
                     counted(await as_("bob", "tokyo", "answer", {"text": "70 見てから"}), tk["bob"], "revealed",
                             score=70)
-                elif day == 8:  # bob draws a practice question (another level) and answers that instead
+                elif day == 8:  # bob draws a practice question (another level) and answers that instead, by its id
                     other = "senior" if "ジュニア (junior)" in message_text(tk_post) else "junior"
-                    await as_("bob", "tokyo", "question", {"level": other})
-                    practice = await as_("bob", "tokyo", "answer", {"text": "30 練習です"})
+                    drawn = field(await as_("bob", "tokyo", "question", {"level": other}), "ID").strip("`")
+                    practice = await as_("bob", "tokyo", "answer", {"text": "30 練習です", "question": drawn})
                     assert "回答を記録しました (answer saved)" in text(practice) and "日替わり" not in text(practice)
+                    assert f"`{drawn}`" in text(practice)  # the receipt names the question it went to
                 elif day != 2:
                     counted(await as_("bob", "tokyo", "answer", {"text": f"70 ボブの {day} 日目"}), tk["bob"], score=70)
                 if day in (4, 5, 6):

@@ -96,7 +96,9 @@ async def test_daily_points_count_the_first_answer_before_the_reveal(fake_discor
         clock.now = at(TOKYO, 11, 26, 9, 5)
         first = await answer_daily(fake, post, fake.alice, GOOD_ANSWER)
         retry = await answer_daily(fake, post, fake.alice, GOOD_ANSWER + "追記です。")
-        await fake.click(post, f"daily:reveal:{post_id}", user=fake.owner)  # the Reveal button under the post
+        asked = await fake.click(post, f"daily:reveal:{post_id}", user=fake.owner)  # the Reveal button under the post
+        show = next(i for i in ids(asked) if i.startswith("study:reveal-ok:"))
+        await fake.click(asked, show, user=fake.owner)  # Show, on the card that asked first
         clock.now = at(TOKYO, 11, 26, 9, 10)
         after_reveal = await answer_daily(fake, post, fake.owner, GOOD_ANSWER)
         rated = await fake.click(await fake.slash("reveal", {"question": "junior-06"}), "review:rate:junior-06:again")

@@ -92,6 +92,9 @@ def test_weeks_and_days_are_the_servers_and_both_panels_cover_the_same_dates(tok
     run(server, days, "yy")
     monday_morning_tokyo = datetime(2026, 11, 23, 1, 0, tzinfo=TOKYO)  # Sunday 16:00 UTC
     practice.record_answer(loaded_db, 1, 10, "junior-01", "練習", monday_morning_tokyo)
+    for row in practice.answers_of(loaded_db, 1, 10):
+        practice.record_feedback(loaded_db, row["id"], 50, [], [])
+    practice.record_answer(loaded_db, 1, 10, "junior-02", "短い", monday_morning_tokyo)  # not judged: not counted
     clock.now = datetime(2026, 11, 25, 12, tzinfo=TOKYO)
     data = stats_data(loaded_db, 1, 10, clock.now, weeks=2)
     assert data.weekly == [(date(2026, 11, 16), 2), (date(2026, 11, 23), 1)]  # Tokyo's Monday, not UTC's Sunday
@@ -133,3 +136,30 @@ def test_japanese_labels_when_a_japanese_font_exists(answered, monkeypatch):
 
     monkeypatch.setattr(charts, "japanese_font", lambda: "DejaVu Sans")  # stands in: the test machine has none
     assert pixels(stats_png(answered, 1, 10, T0)).shape[:2] == (750, 1000)
+
+
+def test_the_chart_is_about_answered_questions_of_the_members_levels_with_their_name_date_and_review(loaded_db):
+    from db import review
+
+    for qid, score in (("junior-06", 40), ("junior-06", 90), ("junior-07", 60)):
+        practice.record_feedback(loaded_db, practice.record_answer(loaded_db, 1, 10, qid, "回答", T0), score, [], [])
+    practice.record_answer(loaded_db, 1, 10, "junior-01", "短い", T0)  # unscored: a try, but no mastery
+    review.save_rating(loaded_db, 1, 10, "junior-06", card="{}", due=T0, rating="good", now=T0 - timedelta(days=2))
+    review.save_rating(loaded_db, 1, 10, "junior-07", card="{}", due=T0 + timedelta(days=3), rating="again",
+                       now=T0 - timedelta(days=1))
+    review.save_rating(loaded_db, 1, 10, "junior-01", card="{}", due=T0 + timedelta(days=20), rating="easy",
+                       now=T0 - timedelta(days=40))  # older than the retention window
+    data = stats_data(loaded_db, 1, 10, T0, name="花子")
+    by_category = {m.category: m for m in data.mastery}
+    assert set(by_category) == {"Pythonとプログラミング", "MLアルゴリズムと理論", "モデルのトレーニングとデプロイメント"}  # junior only
+    ml = by_category["MLアルゴリズムと理論"]
+    assert (ml.score, ml.answered, ml.total) == (75.0, 2, 5)  # the best of each answered question: (90 + 60) / 2
+    python = by_category["Pythonとプログラミング"]
+    assert (python.score, python.answered) == (None, 0)  # an unscored answer is no mastery
+    assert (data.review.due_today, data.review.due_this_week) == (1, 2)  # T0 is a Wednesday: Saturday is this week
+    assert (data.review.retention, data.review.rated) == (0.5, 2)
+    assert data.weekly[-1][1] == 3  # judged answers only
+    from bot.services.charts import title
+
+    assert title(data, "ja") == "花子 さんの学習の記録 ・ 2026-11-25"
+    assert title(data, "en") == "花子: Study stats ・ 2026-11-25"

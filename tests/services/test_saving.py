@@ -49,7 +49,7 @@ def test_an_answer_waits_for_another_process_holding_the_lock_two_seconds(world,
     question = answering.study.draw(1, 7, "junior")
     with write_lock_held(path, seconds=2):
         started = time.monotonic()
-        answered = answering.answer(1, 7, "70 ロックが外れるのを待って保存されます")
+        answered = answering.answer(1, 7, "70 ロックが外れるのを待って保存されます", question_id=question.id)
         waited = time.monotonic() - started
     assert waited > 1.0 and answered.question.id == question.id
     assert texts(db, 7) == ["70 ロックが外れるのを待って保存されます"]
@@ -73,7 +73,7 @@ def test_held_past_the_bound_the_member_gets_their_text_back(world, path, monkey
         if daily:
             answering.answer_daily(1, 9, server.open_post.id, "  60 保存できなかった回答\n二行目  ")
         else:
-            answering.answer(1, 9, "  60 保存できなかった回答\n二行目  ")
+            answering.answer(1, 9, "  60 保存できなかった回答\n二行目  ", question_id=question.id)
     error = refused.value
     assert error.busy and isinstance(error.__cause__, StorageBusy)
     assert error.text == "60 保存できなかった回答\n二行目"  # as it would have been saved

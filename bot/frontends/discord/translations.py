@@ -8,7 +8,11 @@ JA = {
     "Draw a practice question you have not seen recently": "最近出ていない練習問題を出します",
     "junior or senior": "ジュニア (junior) かシニア (senior)",
     "a section of the question bank": "問題バンクのカテゴリ",
-    "Answer your current question": "今の問題に回答します",
+    "Answer a question (default: today's daily question until you answer it, else your last one)":
+        "問題に回答します（省略時は未回答の今日の日替わり問題、なければ最後に引いた問題）",
+    "which question (default: your current question)": "どの問題か（省略時は今の問題）",
+    "One more key point of a question, only to you (lowers a daily answer's points)":
+        "問題のキーポイントを 1 つずつ自分だけに表示します（日替わり問題のポイントが下がります）",
     "your answer (leave empty to open a text box)": "あなたの回答（空欄なら入力欄が開きます）",
     "Show the model answer, code and its real output (only to you)": "模範解答・コード・実行結果を自分だけに表示します",
     "a question id; empty for your current question": "問題 ID（空欄なら今の問題）",
@@ -31,7 +35,8 @@ JA = {
     "another member's streak (still only shown to you)": "ほかのメンバーの記録（これも自分だけに表示）",
     "The server's daily-question leaderboard": "サーバーの日替わり問題ランキング",
     "week, month or all time": "週・月・全期間",
-    "current streak, number of answers, or points (best feedback scores)": "連続記録・回答数・ポイント（自動採点の最高点の合計）",
+    "current streak, number of answers, or points (first scored answer to each, before any reveal)":
+        "連続記録・回答数・ポイント（各問題の、模範解答を見る前の最初に採点された回答の点）",
     "Your questions due for review (only to you)": "復習の時期が来た問題を自分だけに出します",
     "Your progress chart (only to you)": "学習の記録のグラフを自分だけに表示します",
     "whose chart (default: you)": "誰のグラフか（省略するとあなた）",

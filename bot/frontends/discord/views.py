@@ -16,6 +16,7 @@ from bot.core.errors import InvalidAnswer, StudyError
 from bot.frontends.discord import render
 from bot.presenters.cards import UNEXPECTED_ERROR, error_card
 from bot.presenters.kept import AGAIN_LABEL, KEPT_FILENAME, text_in_card
+from bot.presenters.study import HINT_LABEL, KEEP_HIDDEN_LABEL, SHOW_LABEL
 
 log = logging.getLogger(__name__)
 QID = r"(?P<qid>[a-z0-9][a-z0-9-]{0,63})"
@@ -184,6 +185,55 @@ class RevealButton(_CommandButton, template=rf"study:reveal:{QID}"):
         await run_command(interaction, "reveal", question=self.question_id)
 
 
+class HintButton(_CommandButton, template=rf"study:hint:{QID}"):
+    """One more key point, only to the member who pressed it (a new message each press)."""
+
+    what = "hint button"
+
+    def __init__(self, question_id: str):
+        super().__init__(_button(HINT_LABEL, f"study:hint:{question_id}", emoji="🔑"))
+        self.question_id = question_id
+
+    @classmethod
+    async def from_custom_id(cls, interaction: Any, item: Any, match: re.Match[str]) -> HintButton:
+        return cls(match["qid"])
+
+    async def run(self, interaction: discord.Interaction) -> None:
+        await run_command(interaction, "hint", question=self.question_id)
+
+
+class RevealConfirmButton(_CommandButton, template=rf"study:reveal-ok:{QID}"):
+    """Show: the card that asked becomes the model answer's first page."""
+
+    what = "reveal confirm button"
+
+    def __init__(self, question_id: str, label: str = SHOW_LABEL):
+        super().__init__(discord.ui.Button(label=label, style=discord.ButtonStyle.danger, custom_id=f"study:reveal-ok:{question_id}"))
+        self.question_id = question_id
+
+    @classmethod
+    async def from_custom_id(cls, interaction: Any, item: Any, match: re.Match[str]) -> RevealConfirmButton:
+        return cls(match["qid"], item.label or SHOW_LABEL)
+
+    async def run(self, interaction: discord.Interaction) -> None:
+        await run_command(interaction, "reveal", edit=True, question=self.question_id, confirmed=True)
+
+
+class RevealCancelButton(_CommandButton, template=rf"study:reveal-no:{QID}"):
+    what = "reveal cancel button"
+
+    def __init__(self, question_id: str, label: str = KEEP_HIDDEN_LABEL):
+        super().__init__(_button(label, f"study:reveal-no:{question_id}"))
+        self.question_id = question_id
+
+    @classmethod
+    async def from_custom_id(cls, interaction: Any, item: Any, match: re.Match[str]) -> RevealCancelButton:
+        return cls(match["qid"], item.label or KEEP_HIDDEN_LABEL)
+
+    async def run(self, interaction: discord.Interaction) -> None:
+        await run_command(interaction, "reveal cancel", edit=True)
+
+
 class PageButton(_CommandButton, template=rf"study:page:{QID}:(?P<page>\d+):(?P<dir>prev|next)"):
     what = "page button"
 
@@ -298,6 +348,23 @@ class DailyRevealButton(_CommandButton, template=rf"daily:reveal:{POST_ID}"):
         await run_command(interaction, "daily reveal", post=self.post_id)
 
 
+class DailyHintButton(_CommandButton, template=rf"daily:hint:{POST_ID}"):
+    """One more key point of the post's question, only to the member who pressed it."""
+
+    what = "daily hint button"
+
+    def __init__(self, post_id: int):
+        super().__init__(_button(HINT_LABEL, f"daily:hint:{post_id}", emoji="🔑"))
+        self.post_id = post_id
+
+    @classmethod
+    async def from_custom_id(cls, interaction: Any, item: Any, match: re.Match[str]) -> DailyHintButton:
+        return cls(int(match["post"]))
+
+    async def run(self, interaction: discord.Interaction) -> None:
+        await run_command(interaction, "daily hint", post=self.post_id)
+
+
 class ForgetButton(_CommandButton, template=r"privacy:forget:(?P<user>\d{1,20}):(?P<issued>\d{1,12})"):
     """Confirms /privacy forget: whose data, and when it was asked (the command refuses an old one)."""
 
@@ -334,6 +401,7 @@ def daily_buttons(post_id: int) -> discord.ui.View:
     view = discord.ui.View(timeout=None)
     view.add_item(DailyAnswerButton(post_id))
     view.add_item(DailyRevealButton(post_id))
+    view.add_item(DailyHintButton(post_id))
     return view
 
 
@@ -351,6 +419,12 @@ def _item(action: Action) -> discord.ui.Item[Any]:
         return ForgetButton(int(user_id), int(issued))
     if action.kind == "forget_cancel":
         return ForgetCancelButton()
+    if action.kind == "hint":
+        return HintButton(action.question_id)
+    if action.kind == "reveal_confirm":
+        return RevealConfirmButton(action.question_id, action.label or SHOW_LABEL)
+    if action.kind == "reveal_cancel":
+        return RevealCancelButton(action.question_id, action.label or KEEP_HIDDEN_LABEL)
     if action.kind == "answer_again":
         return AgainButton(action.question_id, action.post_id, action.label or AGAIN_LABEL)
     return DailyRevealButton(action.post_id)

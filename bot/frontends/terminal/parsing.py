@@ -1,7 +1,8 @@
 """A typed line to a command name and its options, the way Discord's slash-command box reads them.
 
 `/question junior MLアルゴリズムと理論` and `/question level:junior category:MLアルゴリズムと理論` give the
-same options. Positional words fill the options in order and the last one takes the rest of the line, so
+same options; `/answer question:junior-03 本文…` names the question and answers it (an id, a time or a
+timezone given by name is one word). Positional words fill the options in order and the last one takes the rest of the line, so
 `/answer` keeps a whole sentence (spaces, colons and all). Full-width `／`, `：` and spaces from a Japanese
 input method work too, and option values that are choices or ids are folded to half-width (`ｗｅｅｋ`).
 """
@@ -101,7 +102,10 @@ def parse(rest: str, params: tuple[str, ...], keywords: tuple[str, ...] = (),
             def ends_free_text(w: str, taken: set[str] = taken) -> bool:
                 return (w in names and names[w] not in taken) or w in ignorable
 
-            value, text = _until(text[match.end():], ends_free_text if key == free_param else None)
+            if key in ID_OPTIONS:  # one word (an id, a time, a zone): `/answer question:junior-03 本文…`
+                value, text = first_word(text[match.end():])
+            else:
+                value, text = _until(text[match.end():], ends_free_text if key == free_param else None)
             found.values[key] = value.strip()
         elif match and (word in ignorable or waiting[:1] != [free_param]):
             # not an option here and no free text to take it: set aside with its one-word value (`#general`, `true`)

@@ -31,6 +31,8 @@ log = logging.getLogger(__name__)
 
 CONSOLE_GUILD_ID = 1  # the one simulated server (Discord's ids are far larger, so no real server collides)
 CONSOLE_CHANNEL_ID = 1
+NO_SUCH_MEMBER = ("{name} さんはこのサーバーでまだ問題を引いたことも回答したこともありません（名前の綴りを確かめてください）。"
+                  " (No member of that name has practised here yet.)")
 NOT_A_COMMAND = ("コマンドは / で始めます。回答なら `/answer あなたの回答`、使い方は /help。 "
                  "(Commands start with /, e.g. /answer your text.)")
 
@@ -139,6 +141,9 @@ class Conversation:
         args, problem = arguments(options.values)
         if problem:
             return Shown(notes=(problem,), error=True)
+        named = args.get("member")
+        if named is not None and named.user_id != self.user_id and not self.services.study.knows_member(self.guild_id, named.user_id):
+            return Shown(notes=(NO_SUCH_MEMBER.format(name=echoed(named.name)),), error=True)
         if options.discord_only or options.skipped:
             self._show(Shown(notes=_set_aside(options)))
         return self.run(command, args)
@@ -264,6 +269,8 @@ def hint(action: Action) -> tuple[str, str]:
         return action.label, f"/rate {action.value} {action.question_id}"
     if action.kind == "answer_again":  # the terminal cannot fill its text box: the text is printed to paste
         return action.label or "Send again", "/answer （上の回答を貼り付けて / paste the text above）"
+    if action.kind == "hint":
+        return "Hint", "/hint"
     return ("Answer", "/answer") if action.kind in ("answer", "daily_answer") else ("Reveal", "/reveal")
 
 
@@ -293,7 +300,7 @@ def _switch_member(conversation: Conversation, rest: str) -> Shown:
     conversation.member = Member.named(rest)
     conversation.pages, conversation.page_hints = [], ()
     name = conversation.member.name
-    return Shown(notes=(f"{name} さんとして操作します (now acting as {name}, user id {conversation.user_id})。",))
+    return Shown(notes=(f"{name} さんとして操作します。 (Now acting as {name}.)",))
 
 
 def _quit(conversation: Conversation, rest: str) -> Shown:

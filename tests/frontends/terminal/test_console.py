@@ -190,7 +190,7 @@ def test_unknown_options_are_set_aside_not_read_as_a_category(study):
 
 
 def test_an_unexpected_error_is_logged_and_the_session_goes_on(study, caplog, monkeypatch):
-    def broken(self, guild_id, user_id):
+    def broken(self, guild_id, user_id, name=""):
         raise RuntimeError("boom")
 
     monkeypatch.setattr(type(study), "stats_chart", broken)
@@ -205,7 +205,7 @@ def test_an_unexpected_error_is_logged_and_the_session_goes_on(study, caplog, mo
     ("category：特徴量 level：junior", ("level", "category"), (), {"level": "junior", "category": "特徴量"}),
     ("senior category:x", ("level", "category"), (), {"level": "senior", "category": "x"}),
     ("過学習: 正則化 と text: 早期終了", ("text",), ("question",), {"text": "過学習: 正則化 と text: 早期終了"}),
-    ("question:junior-01 正則化です", ("text",), ("question",), {"question": "junior-01 正則化です"}),
+    ("question:junior-01 正則化です", ("text",), ("question",), {"question": "junior-01", "text": "正則化です"}),
     ("text:答え question:junior-02", ("text",), ("question",), {"text": "答え", "question": "junior-02"}),
     ("", ("level", "category"), (), {}),
 ])
@@ -470,3 +470,38 @@ def test_rating_needs_a_known_rating(study):
     study.draw(1, member_id("太郎"))
     out = session(study, ["/rate perfect", "/rate"])
     assert "評価 `perfect` は使えません" in out and "使い方: /rate again|hard|good|easy" in out
+
+
+# --- the practice loop in the terminal: a named question, the reveal ask, hints, the fixes ------------
+
+
+def test_answer_names_its_question_and_the_daily_one_asks_before_it_is_revealed(tmp_path):
+    _, out = console(tmp_path, ["/daily now", "/question junior", "/hint", "/reveal", "/reveal confirm", "/answer 日替わりへ"],
+                     clock=TickingClock())
+    daily_id = re.search(r"== 今日の問題 .*?ID: `([a-z]+-\d+)`", out, re.S).group(1)
+    drawn = drawn_id(out.split("== 問題: ")[1])
+    assert daily_id != drawn
+    assert f"/answer question:{drawn} あなたの回答" in out and f"/hint {drawn}" in out  # /answer alone is the daily one
+    assert "希少性 (rarity)" in out.split("== 今日の問題")[1] and "難易度 (difficulty)" in out.split("== 今日の問題")[1]
+    hinted = out.split("== ヒント 1/")[1]
+    assert f"{daily_id} ・ 押すたびに" in hinted and "1 個につき 10% 減ります" in hinted  # /hint went to the daily one
+    asked = out.split("== 模範解答を表示しますか？ (show the model answer?) ==")[1]
+    assert f"`{daily_id}`" in asked and f"/reveal confirm {daily_id}" in asked and "ポイントはつかなくなります" in asked
+    assert out.index("== 模範解答を表示しますか？") < out.index("== 模範解答:")  # shown after the confirmation only
+    receipt = out.split("== 日替わり問題への回答を記録しました")[1]
+    assert f"`{daily_id}`" in receipt and f"/answer question:{drawn}" in receipt  # which question, and how to answer the other
+
+
+def test_answer_question_id_then_text_in_the_terminal(tmp_path):
+    _, out = console(tmp_path, ["/answer question:junior-06 バギングは並列、ブースティングは逐次です"])
+    receipt = out.split("== 回答を記録しました (answer saved) ==")[1]
+    assert "> バギングは並列、ブースティングは逐次です" in receipt and "`junior-06`" in receipt
+
+
+def test_terminal_fixes_no_user_id_no_rating_unrevealed_no_zeros_for_strangers(tmp_path):
+    _, out = console(tmp_path, ["/as 花子", "/question junior", "/rate good", "/streak 存在しない人", "/stats 誰か",
+                                "/streak 花子"])
+    assert "花子 さんとして操作します" in out and str(member_id("花子")) not in out and "user id" not in out
+    assert "模範解答をまだ表示していません" in out and "次の復習" not in out
+    assert out.count("まだ問題を引いたことも回答したこともありません") == 2 and "存在しない人 の連続記録" not in out
+    assert "== 花子 の連続記録 (streak) ==" in out

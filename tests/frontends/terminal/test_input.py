@@ -97,7 +97,8 @@ def test_unknown_options_are_named_and_what_follows_them_still_counts(tmp_path):
 
 
 def test_members_by_name_with_or_without_at_and_never_by_a_mention(tmp_path):
-    out = piped(tmp_path, ["/streak @花子", "/streak member:＠花子", "/stats <@1234567>", "/streak <@!1234567>"])
+    out = piped(tmp_path, ["/as 花子", "/question", "/as 太郎",
+                           "/streak @花子", "/streak member:＠花子", "/stats <@1234567>", "/streak <@!1234567>"])
     assert out.count("== 花子 の連続記録 (streak) ==") == 2
     assert out.count("名前で指定します") == 2 and "学習の記録" not in out
 

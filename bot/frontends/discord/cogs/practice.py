@@ -1,4 +1,4 @@
-"""/question, /answer, /reveal, /help, /review and /stats: Discord's typed options to the command layer.
+"""/question, /answer, /reveal, /hint, /help, /review and /stats: Discord's typed options to the command layer.
 
 Names, descriptions and behaviour come from bot.commands.table; the signatures only give Discord the
 option types (choices, lengths, a member picker) so it validates input before the bot sees it.
@@ -16,7 +16,7 @@ from bot.commands.spec import MemberRef
 from bot.commands.table import command
 from bot.core.answers import MAX_ANSWER_CHARS
 from bot.frontends.discord.invoke import invoke
-from bot.frontends.discord.views import AgainButton
+from bot.frontends.discord.views import AgainButton, DailyHintButton, HintButton, RevealCancelButton, RevealConfirmButton
 
 Level = Literal["junior", "senior"]
 QuestionId = app_commands.Range[str, 1, 64]  # ids are at most 64 characters (bot.frontends.discord.views.QID)
@@ -58,8 +58,13 @@ class PracticeCog(commands.Cog):
     @app_commands.command(name="answer", description=summary("answer"))
     @app_commands.describe(**described("answer"))
     @app_commands.guild_only()
-    async def answer(self, interaction: discord.Interaction, text: AnswerText | None = None) -> None:
-        await invoke(interaction, "answer", text=text)
+    async def answer(self, interaction: discord.Interaction, text: AnswerText | None = None,
+                     question: QuestionId | None = None) -> None:
+        await invoke(interaction, "answer", text=text, question=question)
+
+    @answer.autocomplete("question")
+    async def answer_question_choices(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+        return self.question_choices_for(current)
 
     @app_commands.command(name="reveal", description=summary("reveal"))
     @app_commands.describe(**described("reveal"))
@@ -69,8 +74,21 @@ class PracticeCog(commands.Cog):
 
     @reveal.autocomplete("question")
     async def question_choices(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+        return self.question_choices_for(current)
+
+    def question_choices_for(self, current: str) -> list[app_commands.Choice[str]]:
         found = self.bot.services.study.suggest(current)  # type: ignore[attr-defined]
         return [app_commands.Choice(name=f"{qid} {title}"[:100], value=qid) for qid, title in found]
+
+    @app_commands.command(name="hint", description=summary("hint"))
+    @app_commands.describe(**described("hint"))
+    @app_commands.guild_only()
+    async def hint(self, interaction: discord.Interaction, question: QuestionId | None = None) -> None:
+        await invoke(interaction, "hint", question=question)
+
+    @hint.autocomplete("question")
+    async def hint_question_choices(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+        return self.question_choices_for(current)
 
     @app_commands.command(name="review", description=summary("review"))
     @app_commands.guild_only()
@@ -91,3 +109,4 @@ class PracticeCog(commands.Cog):
 async def setup(bot: commands.Bot) -> None:
     await bot.add_cog(PracticeCog(bot))
     bot.add_dynamic_items(AgainButton)  # under an answer that could not be saved, for /answer and the daily post
+    bot.add_dynamic_items(HintButton, DailyHintButton, RevealConfirmButton, RevealCancelButton)
