@@ -10,6 +10,9 @@ FAKE_TOKEN = "fake-token"
 API_PREFIX = "/api/v10"
 DISCORD_EPOCH = 1420070400000
 DEFAULT_TIMEOUT = 3.0
+# a deferred interaction's real reply: Discord allows 15 minutes; a chart drawn by a freshly spawned worker
+# on a loaded machine takes seconds (tests/e2e/test_feedback_review.py's /stats)
+DEFERRED_TIMEOUT = 30.0
 """Seconds (real time) any ``wait``/``slash``/... waits before failing."""
 INTERACTION_DEADLINE = 3.0
 ATTACHMENT_SIZE_LIMIT = 10 * 1024 * 1024

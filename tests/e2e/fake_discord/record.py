@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from .enums import InteractionCallbackType as Callback
 from .enums import MessageFlag
-from .model import DEFAULT_TIMEOUT, FakeFile
+from .model import DEFAULT_TIMEOUT, DEFERRED_TIMEOUT, FakeFile
 from .reading import message_text
 
 if TYPE_CHECKING:
@@ -179,9 +179,9 @@ class InteractionRecord:
         """Wait for the callback; if it was a defer (5/6), also for the edit of ``@original`` or a
         follow-up that delivers the real answer.  Returns ``self``."""
         await self.wait(timeout=timeout)
-        if self.deferred:
+        if self.deferred:  # Discord waits up to 15 minutes for the real reply
             await self.fake.wait_for(
-                lambda: bool(self.edits or self.followup_ids), timeout=timeout,
+                lambda: bool(self.edits or self.followup_ids), timeout=max(timeout, DEFERRED_TIMEOUT),
                 what=f"deferred interaction {self!r} to be completed by an edit or follow-up", record=self)
         return self
 
