@@ -20,16 +20,22 @@ def loaded(code: str, *args: str, stdin: str = "") -> list[str]:
     return json.loads(done.stdout.splitlines()[-1])
 
 
-def discord_modules() -> list[str]:
-    package = ROOT / "bot" / "frontends" / "discord"
+def modules_of(front_end: str) -> list[str]:
+    package = ROOT / "bot" / "frontends" / front_end
     names = [".".join(p.relative_to(ROOT).with_suffix("").parts) for p in sorted(package.rglob("*.py"))]
     return [n.removesuffix(".__init__") for n in names]
 
 
 def test_the_discord_front_end_imports_no_data_library():
-    modules = discord_modules()
+    modules = modules_of("discord")
     assert {"bot.frontends.discord.launch", "bot.frontends.discord.client", "bot.frontends.discord.cogs.practice"} <= set(modules)
     assert loaded("import " + ", ".join(modules) + ", bot.bootstrap, bot.services") == []
+
+
+def test_the_terminal_front_end_imports_only_rich_of_them():
+    modules = modules_of("terminal")
+    assert {"bot.frontends.terminal", "bot.frontends.terminal.session"} <= set(modules)
+    assert loaded("import " + ", ".join(modules)) == ["rich"]
 
 
 def test_sqlite_utils_loads_without_pandas_and_numpy_and_they_still_import_afterwards():
