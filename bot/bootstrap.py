@@ -8,7 +8,9 @@ import logging
 import random
 import sqlite3
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot.config import Config
@@ -98,7 +100,12 @@ def open_study(config: Config, *, clock: Clock = utc_now, rng: random.Random | N
     if loaded.report is None:
         db.close()
         raise StartupError(f"No valid questions in {config.content_dir / 'questions'}; run `studybot content check`.")
-    return Study(db, clock, rng or random.Random(), config.content_dir)
+    return Study(db, clock, rng or random.Random(), config.content_dir, scorer_cache=scorer_cache(config))
+
+
+def scorer_cache(config: Config) -> Path:
+    """Beside the database, in the bot's own directory (check_database made sure it may write there)."""
+    return config.database.parent / "cache" / "scorer.npz"
 
 
 def build_services(study: Study, *, fit_scorer: bool = True) -> Services:
@@ -113,14 +120,23 @@ def build_services(study: Study, *, fit_scorer: bool = True) -> Services:
                     answering=Answering(study, daily))
 
 
-def scorer_questions(study: Study) -> list[Question]:
-    """What the scorer is fitted on: the bank's active questions (read on the database's own thread)."""
-    return bank.active_questions(study.db)
+@dataclass(frozen=True)
+class ScorerBank:
+    """What the scorer is fitted on, the bank's active questions, and where the fit is cached (Study.scorer_cache)."""
+
+    questions: list[Question]
+    cache: Path | None
 
 
-def fit_grader(questions: list[Question]) -> Grader:
-    """Fit the answer scorer (about a second, plus importing scikit-learn); touches no database, so it may run
-    in a worker thread. scikit-learn is imported only here: a start-up that fails earlier says so at once."""
-    from bot.services.feedback import Grader
+def scorer_questions(study: Study) -> ScorerBank:
+    """Read on the database's own thread, for `fit_grader` in any thread."""
+    return ScorerBank(bank.active_questions(study.db), study.scorer_cache)
 
-    return Grader.fit(questions)
+
+def fit_grader(scorer_bank: ScorerBank) -> Grader:
+    """The answer scorer, from its cache when the bank is unchanged (milliseconds), else fitted (about a second,
+    plus importing scikit-learn) and cached. Touches no database, so it may run in a worker thread. Imported only
+    here: a start-up that fails earlier says so at once."""
+    from bot.services.scorer_cache import load_or_fit
+
+    return load_or_fit(scorer_bank.questions, scorer_bank.cache)

@@ -194,9 +194,10 @@ def grade(config: Config, question_id: str, text: str) -> int:
     if question_id not in {q.id for q in questions}:
         print(f"studybot: unknown question id '{question_id}' (see `studybot export`)", file=sys.stderr)
         return 2
-    from bot.services.feedback import Grader  # scikit-learn: seconds to load, so only for a real question
+    from bot.bootstrap import scorer_cache
+    from bot.services.scorer_cache import load_or_fit  # numpy, and scikit-learn unless cached: only for a real question
 
-    feedback = Grader.fit(questions).grade(question_id, text)
+    feedback = load_or_fit(questions, scorer_cache(config)).grade(question_id, text)
     print(json.dumps(feedback.as_json(), ensure_ascii=False))
     return 0
 

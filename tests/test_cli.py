@@ -93,3 +93,25 @@ def test_config_is_accepted_before_or_after_the_command(tmp_path, capsys):
     printed = capsys.readouterr()
     assert "29 added" in printed.out and "29 unchanged" in printed.out
     assert "29 questions OK" in printed.out + printed.err
+
+
+def test_grade_prints_the_scorers_feedback_and_reads_its_fit_back_the_next_time(tmp_path, capsys, monkeypatch):
+    import io
+
+    from bot.services.feedback import Grader
+    from tests.conftest import parsed_bank
+
+    answer = "pandasのchunksizeで分割して読み込み、ジェネレーターで遅延評価しながら処理する。"
+    expected = Grader.fit(parsed_bank()[0]).grade("junior-01", answer).as_json()
+    monkeypatch.setattr("sys.stdin", io.StringIO(answer))
+    assert main(["--config", config(tmp_path), "grade", "junior-01"]) == 0
+    assert json.loads(capsys.readouterr().out) == expected and expected["covered"]
+    assert (tmp_path / "cache" / "scorer.npz").is_file()  # beside the database
+
+    def refit(questions):
+        raise AssertionError("fitted although the bank is unchanged")
+
+    monkeypatch.setattr(Grader, "fit", refit)
+    monkeypatch.setattr("sys.stdin", io.StringIO(answer))
+    assert main(["--config", config(tmp_path), "grade", "junior-01"]) == 0
+    assert json.loads(capsys.readouterr().out) == expected

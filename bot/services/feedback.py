@@ -1,8 +1,9 @@
 """Answer feedback: a 0-100 score, the key points an answer covers and the ones it misses.
 
-Character n-grams need no Japanese tokenizer. One TF-IDF vectorizer (2-3-grams) is fitted once over
-every model answer and its key points (`Grader.fit`, called by the composition root); grading an
-answer only transforms it. Two signals are blended:
+Character n-grams need no Japanese tokenizer. One TF-IDF (2-3-grams, scikit-learn's vectorizer) is fitted
+once over every model answer and its key points (`Grader.fit`, called by the composition root, or read back
+by bot.services.scorer_cache); grading an answer only transforms it, with numpy alone (`TfidfModel.vector`).
+Two signals are blended:
 
 - coverage: a key point is covered when some window of the answer holds most of the n-grams of its
   phrase or of one synonym, weighted by idf (so 「バリアンス」 counts more than 「を削」). A match
@@ -16,17 +17,20 @@ model answer (or its code) gets a message instead of a score (bot.core.answer_te
 """
 from __future__ import annotations
 
+import re
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from sklearn.feature_extraction.text import TfidfVectorizer
 
 from bot.core.answer_text import COPIED_MESSAGE, CopySource, negated_after, normalize, split_topic, subject_near, unjudgeable_reason
 from bot.core.models import Question
 
 NGRAMS = (2, 3)
+FIT_VERSION = 1  # bump when what is fitted changes (NGRAMS, the vectorizer's settings, reference_text): cached fits are refitted
+_WHITESPACE_RUNS = re.compile(r"\s\s+")  # scikit-learn's char analyzer makes each run one space
 COVERED_AT = 0.75  # share of a phrase's idf weight that must appear in one window of the answer
 COVERAGE_WEIGHT = 0.75  # the rest is similarity to the model answer
 SIMILARITY_FULL = 0.45  # a cosine this high counts as fully similar (good labelled answers average ~0.5)
@@ -53,6 +57,36 @@ class Feedback:
 
 
 @dataclass(frozen=True)
+class TfidfModel:
+    """What scikit-learn's TfidfVectorizer learns from the bank, and all grading needs: each n-gram's column and idf.
+
+    `vector` is that vectorizer's `transform` of one text (tests/feedback/test_model.py checks they agree), so
+    grading, and a model read back from disk (bot.services.scorer_cache), never import scikit-learn.
+    """
+
+    vocabulary: dict[str, int]  # n-gram -> column, 0..n-1
+    idf: np.ndarray
+
+    @classmethod
+    def fit(cls, texts: list[str]) -> TfidfModel:
+        from sklearn.feature_extraction.text import TfidfVectorizer  # a second to import: only when fitting
+
+        vectorizer = TfidfVectorizer(analyzer="char", ngram_range=NGRAMS, lowercase=False, sublinear_tf=True)
+        vectorizer.fit(texts)
+        return cls({gram: int(i) for gram, i in vectorizer.vocabulary_.items()}, np.asarray(vectorizer.idf_, dtype=np.float64))
+
+    def vector(self, text: str) -> tuple[np.ndarray, np.ndarray]:
+        """The text's known n-grams: their columns and L2-normalised weights (1 + log tf) * idf."""
+        text = _WHITESPACE_RUNS.sub(" ", text)
+        counts = Counter(g for n in range(NGRAMS[0], NGRAMS[1] + 1) for i in range(len(text) - n + 1)
+                         if (g := text[i : i + n]) in self.vocabulary)
+        columns = np.fromiter((self.vocabulary[g] for g in counts), dtype=np.int64, count=len(counts))
+        weights = (np.log(np.fromiter(counts.values(), dtype=np.float64, count=len(counts))) + 1.0) * self.idf[columns]
+        norm = np.sqrt(np.dot(weights, weights))
+        return columns, weights / norm if norm else weights
+
+
+@dataclass(frozen=True)
 class _Phrase:
     """One way to say a key point: its n-grams' idf weights over the question's local vocabulary."""
 
@@ -69,7 +103,7 @@ class _Point:
 
 @dataclass(frozen=True)
 class _Reference:
-    vector: Any  # 1 x vocabulary scipy sparse row, L2-normalised (scipy and scikit-learn are untyped)
+    vector: np.ndarray  # the model answer plus key points over the whole vocabulary, L2-normalised
     points: tuple[_Point, ...]
     local: np.ndarray  # global n-gram index -> local index (0 = not in this question's key points)
     copy_source: CopySource
@@ -85,21 +119,28 @@ def reference_text(q: Question) -> str:
     return normalize("\n".join([q.answer, *words]))
 
 
-class Grader:
-    """Fitted once over the bank; `grade` never refits (the vectorizer's vocabulary stays fixed)."""
+def scored_questions(questions: Iterable[Question]) -> list[Question]:
+    """The questions the scorer is fitted on and grades: those with key points."""
+    return [q for q in questions if q.key_points]
 
-    def __init__(self, vectorizer: TfidfVectorizer, references: dict[str, _Reference]):
-        self._vectorizer = vectorizer
-        self._vocabulary: dict[str, int] = vectorizer.vocabulary_
+
+class Grader:
+    """Fitted once over the bank; `grade` never refits (the vocabulary stays fixed)."""
+
+    def __init__(self, model: TfidfModel, references: dict[str, _Reference]):
+        self.model = model
+        self._vocabulary = model.vocabulary
         self._references = references
 
     @classmethod
     def fit(cls, questions: Iterable[Question]) -> Grader:
-        questions = [q for q in questions if q.key_points]
-        vectorizer = TfidfVectorizer(analyzer="char", ngram_range=NGRAMS, lowercase=False, sublinear_tf=True)
-        matrix = vectorizer.fit_transform([reference_text(q) for q in questions])
-        references = {q.id: _reference(q, matrix[i], vectorizer.vocabulary_, vectorizer.idf_) for i, q in enumerate(questions)}
-        return cls(vectorizer, references)
+        questions = scored_questions(questions)
+        return cls.from_model(TfidfModel.fit([reference_text(q) for q in questions]), questions)
+
+    @classmethod
+    def from_model(cls, model: TfidfModel, questions: Iterable[Question]) -> Grader:
+        """A grader over a model fitted on these questions (now, or read back from bot.services.scorer_cache)."""
+        return cls(model, {q.id: _reference(q, model) for q in scored_questions(questions)})
 
     def knows(self, question_id: str) -> bool:
         return question_id in self._references
@@ -121,7 +162,8 @@ class Grader:
         return self._similarity(self._references[question_id], normalize(text))
 
     def _similarity(self, ref: _Reference, answer: str) -> float:
-        return float((self._vectorizer.transform([answer]) @ ref.vector.T).toarray()[0, 0])
+        columns, weights = self.model.vector(answer)
+        return float(np.dot(ref.vector[columns], weights))
 
     def _local_ids(self, ref: _Reference, answer: str, n: int) -> np.ndarray:
         """For each position of the answer, the local index of the n-gram starting there (0: none)."""
@@ -129,7 +171,8 @@ class Grader:
         return np.where(ids >= 0, ref.local[np.maximum(ids, 0)], 0)
 
 
-def _reference(q: Question, vector: Any, vocabulary: dict[str, int], idf: np.ndarray) -> _Reference:
+def _reference(q: Question, model: TfidfModel) -> _Reference:
+    vocabulary, idf = model.vocabulary, model.idf
     topics = [split_topic(k.phrase) for k in q.key_points]
     # several topics (「バギングは…」「ブースティングは…」): each point is bound to its own, and its phrase is
     # matched without the topic, else 「ブースティングは並列」 would half-match 「バギングは並列」 by the topic's words
@@ -150,6 +193,9 @@ def _reference(q: Question, vector: Any, vocabulary: dict[str, int], idf: np.nda
 
     points = tuple(_Point(k.phrase, tuple(phrase(t) for t in texts), topic if contrast else None)
                    for k, texts, (topic, _) in zip(q.key_points, ways, topics, strict=True))
+    vector = np.zeros(len(vocabulary))
+    columns, weights = model.vector(reference_text(q))
+    vector[columns] = weights
     return _Reference(vector, points, local, CopySource.of(q.answer, *(s.code for s in q.snippets)))
 
 

@@ -70,6 +70,7 @@ class Study:
     rng: random.Random = field(default_factory=random.Random)
     content_dir: Path = Path("content")
     grader: Grader | None = None  # fitted once by the composition root; None: answers are saved unscored
+    scorer_cache: Path | None = None  # where that fit is kept between runs (bot.services.scorer_cache); None: not kept
 
     @property
     def outputs_dir(self) -> Path:
