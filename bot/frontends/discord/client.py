@@ -85,9 +85,9 @@ class StudyBot(commands.AutoShardedBot):
         """Connecting does not wait for scikit-learn: the scorer is fitted in a worker thread meanwhile, and
         answers saved before it is ready are scored as soon as it is (Services.install_grader)."""
         since = self.services.study.now()
-        questions = scorer_questions(self.services.study)
+        bank = scorer_questions(self.services.study)
         try:
-            grader = await asyncio.to_thread(fit_grader, questions)
+            grader = await asyncio.to_thread(fit_grader, bank)
         except Exception:  # answers stay saved, unscored; the bot keeps serving
             log.exception("the answer scorer could not be fitted; answers are saved without a score")
             return
