@@ -180,3 +180,13 @@ def m010_guild_departures(db: Database) -> None:
     # When the bot was removed from a server: its data is deleted once the grace period
     # ([privacy] forget_after_days) has passed, unless the bot is invited back before that.
     db.table("guild_departures").create({"guild_id": int, "left_at": str}, pk="guild_id")
+
+
+@migrations()
+def m012_thread_retries(db: Database) -> None:
+    # A posted question whose discussion thread failed for a passing reason (Discord's rate limit, a 5xx)
+    # gets it later that day: thread_retry_at is set while a thread is owed, null once made or given up.
+    posts = db.table("daily_posts")
+    posts.add_column("thread_retry_at", str)
+    posts.add_column("thread_failures", int, not_null_default=0)
+    posts.add_column("thread_error", str)
