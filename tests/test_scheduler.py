@@ -264,6 +264,7 @@ async def test_the_sweep_runs_what_is_owed_even_without_a_timer(loaded_db, trave
 @pytest.mark.asyncio
 async def test_servers_sharing_a_minute_fire_one_after_another_from_it_never_before(loaded_db, travel):
     step = timedelta(milliseconds=500)
+    travel.move_to(utc(2026, 3, 27, 23, 59))  # set up at 08:59 in Tokyo: the sweep is not due before 09:04
     tokyo = [(g, "09:00", "Asia/Tokyo", "21:00") for g in (1, 2, 3)]
     scheduler, bot = await started(loaded_db, *tokyo, (4, "09:01", "Asia/Tokyo"), spacing=step)
     try:

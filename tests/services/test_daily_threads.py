@@ -10,7 +10,7 @@ import pytest
 
 from bot.core.daily import NO_PERMISSION, SEND_ERROR
 from bot.services.daily import Daily, PostedMessage, PostFailed, run_slot
-from tests.services.test_daily import CHANNEL, GUILD, FakeChannel, tokyo
+from tests.services.test_daily import CHANNEL, GUILD, Crash, FakeChannel, tokyo
 
 BUSY = PostFailed(SEND_ERROR, "opening the thread: 429 You are being rate limited.")
 
@@ -101,7 +101,7 @@ def test_a_crash_recovered_post_whose_thread_fails_owes_it_too(daily, clock):
     channel = ThreadChannel()
     channel.crash_after_send = True
     clock.now = tokyo(25, 9)
-    with pytest.raises(BaseException):
+    with pytest.raises(Crash):
         run(daily, channel)
     channel.crash_after_send = False
     restarted = Daily(daily.db, daily.clock, random.Random(99))

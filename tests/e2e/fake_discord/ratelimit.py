@@ -15,7 +15,6 @@ import math
 import time
 from collections import deque
 from dataclasses import dataclass
-from typing import Any
 
 from aiohttp import web
 

@@ -88,9 +88,9 @@ async def test_the_trace_hook_sees_a_global_429_on_any_request_of_the_session():
     clock = StillClock()
     pacer = Pacer(rate=40, clock=clock, sleep=clock.sleep)
     try:
-        async with aiohttp.ClientSession(trace_configs=[pacer.trace_config()]) as session:
-            async with session.get(f"http://127.0.0.1:{port}/anything") as response:
-                assert response.status == 429
+        async with (aiohttp.ClientSession(trace_configs=[pacer.trace_config()]) as session,
+                    session.get(f"http://127.0.0.1:{port}/anything") as response):
+            assert response.status == 429
     finally:
         await runner.cleanup()
     await pacer.slot()
