@@ -136,7 +136,11 @@ class DailyScheduler:
     async def catch_up(self) -> None:
         """Whatever is owed now (at start-up, and every SWEEP_EVERY): today's post if its time has come,
         left intents, retries that are due, due reveals. A server whose timer is missing gets it back."""
+        now = self.daily.clock()
         for guild_id in sorted(set(self.daily.needs_catch_up()) | set(self.daily.guilds_owing_threads())):
+            armed = self.next_run_time(guild_id)
+            if armed is not None and now < armed < now + SWEEP_EVERY:
+                continue  # its own timer comes first: its place in its minute's spread, not one by one here
             await self.fire_slot(guild_id)
         for settings in self.daily.schedules():
             if self._on_reveal is not None and self.daily.reveals_due(settings.guild_id):

@@ -56,7 +56,7 @@ class RateLimitMixin:
 
     def refuse_next(self, times: int = 1, *, operation_id: str | None = None, retry_after: float = 0.05,
                     is_global: bool = True) -> None:
-        """The next `times` requests (of `operation_id`, e.g. ``createMessage``, or any) are answered 429."""
+        """The next `times` requests (of `operation_id`, e.g. ``create_message``, or any) are answered 429."""
         self._refusals.append(_Refusal(times, retry_after, is_global, operation_id))
 
     def refused(self) -> list[RecordedRequest]:
