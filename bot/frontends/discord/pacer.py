@@ -63,11 +63,19 @@ class Pacer:
         return timedelta(seconds=REQUESTS_PER_POST / self.rate)
 
     async def slot(self, tokens: int = 1) -> None:
-        """Wait for the turn of the next `tokens` requests; call right before making them."""
+        """Wait for the turn of the next `tokens` requests; call right before making them. A turn woken
+        late (the loop was held up) is booked again: the requests whose turns passed meanwhile would
+        otherwise all go at once, over the limit."""
+        at = await self._wait_turn(tokens)
+        if self._clock() - at > self._bucket.interval:
+            await self._wait_turn(tokens)
+
+    async def _wait_turn(self, tokens: int) -> float:
         now = self._clock()
-        wait = self._bucket.reserve(now, tokens) - now
-        if wait > 0:
-            await self._sleep(wait)
+        at = self._bucket.reserve(now, tokens)
+        if at > now:
+            await self._sleep(at - now)
+        return at
 
     async def pause(self, seconds: float) -> None:
         """Sit out a route's own 429 before asking for a turn again."""

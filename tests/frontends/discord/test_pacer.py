@@ -43,6 +43,22 @@ async def test_requests_asked_at_once_go_one_interval_apart_in_order():
 
 
 @pytest.mark.asyncio
+async def test_turns_woken_late_by_a_held_up_loop_are_booked_again_not_taken_at_once():
+    clock = StillClock()
+
+    async def held_up(seconds: float) -> None:  # each sleeper wakes when the loop is free again: at 102
+        clock.woke.append(clock.now + seconds)
+        await asyncio.sleep(0)
+        clock.now = max(clock.now, 102.0)
+
+    pacer = Pacer(rate=40, clock=clock, sleep=held_up)
+    await asyncio.gather(*(pacer.slot() for _ in range(4)))
+    # booked at 100.025..100.075, all woken at 102 (late): booked again, one goes at 102, then one an interval
+    assert clock.woke[:3] == pytest.approx([100.025, 100.05, 100.075])
+    assert sorted(clock.woke[3:]) == pytest.approx([102.025, 102.05])
+
+
+@pytest.mark.asyncio
 async def test_a_global_429_holds_every_request_for_its_retry_after_and_a_route_429_does_not():
     clock = StillClock()
     pacer = Pacer(rate=40, clock=clock, sleep=clock.sleep)
