@@ -24,7 +24,8 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+SELF = Path(__file__).resolve()
+ROOT = SELF.parents[1]
 sys.path.insert(0, str(ROOT))
 
 from tests.e2e.fake_discord import FAKE_TOKEN, FakeDiscord  # noqa: E402
@@ -118,7 +119,7 @@ def set_up_database(path: Path, guilds: list[tuple[int, int]], minute: datetime)
 async def start_bot(config: Path) -> asyncio.subprocess.Process:
     env = {k: v for k, v in os.environ.items() if k != "DISCORD_TOKEN"} | {"DISCORD_TOKEN": FAKE_TOKEN}
     return await asyncio.create_subprocess_exec(
-        sys.executable, str(Path(__file__).resolve()), "--serve", str(config), cwd=ROOT, env=env,
+        sys.executable, str(SELF), "--serve", str(config), cwd=ROOT, env=env,
         stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE)
 
 
@@ -187,8 +188,7 @@ async def run_once(servers: int, limit: int, lead: float) -> dict:
         await proc.wait()
         reader.cancel()
         await fake.stop()
-    if KEEP_LOG:
-        Path(KEEP_LOG).write_text("\n".join(lines) + f"\nBENCH minute {minute.timestamp():.3f}\n", encoding="utf-8")
+    keep_log(lines, minute)
     result = measure(fake, since, minute_mono, minute, progress, servers, limit, lines, tmp / "bot.sqlite3")
     # the floor of the stalls: the same bot, idle, from shortly after its start-up to just before the minute
     idle = [int(ms) for ms, at in STALL.findall("\n".join(lines)) if ready_at + 2 <= float(at) <= minute.timestamp() - 0.5]
@@ -196,6 +196,11 @@ async def run_once(servers: int, limit: int, lead: float) -> dict:
                   idle_s=max(0.0, minute.timestamp() - 0.5 - ready_at - 2))
     work.cleanup()
     return result
+
+
+def keep_log(lines: list[str], minute: datetime) -> None:
+    if KEEP_LOG:
+        Path(KEEP_LOG).write_text("\n".join(lines) + f"\nBENCH minute {minute.timestamp():.3f}\n", encoding="utf-8")
 
 
 def measure(fake, since, minute_mono, minute, progress, servers, limit, lines, db_path) -> dict:
@@ -255,7 +260,8 @@ def main() -> int:
         return serve(args.serve)
     LIMIT = args.limit
     results = [asyncio.run(run_once(n, args.limit, args.lead)) for n in args.servers]
-    return 0 if all([report(r) for r in results]) else 1
+    passed = [report(r) for r in results]  # every report printed, passed or not
+    return 0 if all(passed) else 1
 
 
 if __name__ == "__main__":
