@@ -11,7 +11,10 @@ Once at start-up and then once a day it also runs the front end's `housekeeping`
 data of servers the bot left longer ago than the grace period).
 Whether a run posts is decided by bot.services.daily, under a per-server lock that /daily now shares
 (`exclusive`), so a late, repeated or concurrent run is harmless. Knows nothing of Discord: the front
-end passes `on_slot` / `on_reveal` (e.g. services.daily.run_slot over its channel).
+end passes `on_slot` / `on_reveal` (e.g. services.daily.run_slot over its channel), and `spacing`, how far
+apart it can take the runs of servers whose timers share an instant (`Spread`): a thousand servers at
+09:00 then wake one after another from 09:00 on, never before it, instead of all doing their database
+work on the loop in the same instant. The slot timer also wakes for a discussion thread still owed.
 
 With a DailyBackup it also runs one job a day, at its UTC time (a CronTrigger in UTC has no DST to lose a
 day to), that copies the database; a failure is one WARNING line and the next day tries again.
@@ -48,6 +51,34 @@ HOUSEKEEPING_JOB = "housekeeping"
 BACKUP_JOB = "backup:daily"
 
 
+class Spread:
+    """Timers armed for the same instant fire `step` apart, in the order they were armed (the k-th at
+    instant + k * step): never before the instant, and no later than the front end could serve them."""
+
+    def __init__(self, step: timedelta = timedelta(0)):
+        self.step = step
+        self._taken: dict[datetime, set[int]] = {}  # instant -> places in its queue
+        self._of: dict[int, tuple[datetime, int]] = {}  # guild -> its place
+
+    def place(self, guild_id: int, at: datetime | None) -> datetime | None:
+        """When the guild's timer for `at` fires (it gives up any place it had)."""
+        self.release(guild_id)
+        if at is None or not self.step:
+            return at
+        taken = self._taken.setdefault(at, set())
+        index = len(taken) if len(taken) not in taken else next(i for i in range(len(taken)) if i not in taken)
+        taken.add(index)
+        self._of[guild_id] = (at, index)
+        return at + index * self.step
+
+    def release(self, guild_id: int) -> None:
+        at, index = self._of.pop(guild_id, (None, 0))
+        if at is not None:
+            self._taken[at].discard(index)
+            if not self._taken[at]:
+                del self._taken[at]
+
+
 def slot_job_id(guild_id: int) -> str:
     return f"daily:{guild_id}"
 
@@ -59,8 +90,9 @@ def reveal_job_id(guild_id: int) -> str:
 class DailyScheduler:
     def __init__(self, daily: Daily, on_slot: GuildCallback, on_reveal: GuildCallback | None = None, *,
                  scheduler: AsyncIOScheduler | None = None, housekeeping: Callable[[], Awaitable[object]] | None = None,
-                 backup: DailyBackup | None = None):
+                 backup: DailyBackup | None = None, spacing: timedelta = timedelta(0)):
         self.daily = daily
+        self._slot_spread, self._reveal_spread = Spread(spacing), Spread(spacing)
         self._housekeeping = housekeeping  # run once at start and every HOUSEKEEPING_EVERY
         self.backup = backup
         self._on_slot = on_slot
@@ -104,7 +136,11 @@ class DailyScheduler:
     async def catch_up(self) -> None:
         """Whatever is owed now (at start-up, and every SWEEP_EVERY): today's post if its time has come,
         left intents, retries that are due, due reveals. A server whose timer is missing gets it back."""
-        for guild_id in self.daily.needs_catch_up():
+        now = self.daily.clock()
+        for guild_id in sorted(set(self.daily.needs_catch_up()) | set(self.daily.guilds_owing_threads())):
+            armed = self.next_run_time(guild_id)
+            if armed is not None and now < armed < now + SWEEP_EVERY:
+                continue  # its own timer comes first: its place in its minute's spread, not one by one here
             await self.fire_slot(guild_id)
         for settings in self.daily.schedules():
             if self._on_reveal is not None and self.daily.reveals_due(settings.guild_id):
@@ -114,10 +150,12 @@ class DailyScheduler:
 
     def reschedule(self, guild_id: int) -> None:
         """Arm the server's timers from the database: call after /daily setup, pause, resume or now."""
-        self._arm(slot_job_id(guild_id), self._slot_job, self.daily.next_wake(guild_id), guild_id)
+        wakes = [at for at in (self.daily.next_wake(guild_id), self.daily.next_thread_wake(guild_id)) if at is not None]
+        self._arm(slot_job_id(guild_id), self._slot_job, self._slot_spread.place(guild_id, min(wakes, default=None)),
+                  guild_id)
         # reveals continue while paused: the questions already out still get their answers
         reveal_at = self.daily.next_reveal_wake(guild_id) if self._on_reveal is not None else None
-        self._arm(reveal_job_id(guild_id), self._reveal_job, reveal_at, guild_id)
+        self._arm(reveal_job_id(guild_id), self._reveal_job, self._reveal_spread.place(guild_id, reveal_at), guild_id)
 
     def _arm(self, job_id: str, func: Callable[[int], Awaitable[None]], at: datetime | None, guild_id: int) -> None:
         if at is None:
@@ -137,9 +175,10 @@ class DailyScheduler:
 
     async def fire_slot(self, guild_id: int) -> None:
         """The timer went off: run the slot if anything is owed (asked under the lock, so the timer, the
-        sweep and /daily now never run it twice), then arm the timer again."""
+        sweep and /daily now never run it twice), then arm the timer again. A timer that went off before
+        its time (by the injected clock) finds nothing owed and is armed again for that time."""
         async def owed_slot() -> None:
-            if self.daily.owes(guild_id):
+            if self.daily.owes(guild_id) or self.daily.threads_due(guild_id):
                 await self._on_slot(guild_id)
 
         await self._run(guild_id, owed_slot, "slot")

@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from bot.core.daily import INTENDED, PENDING, POSTED, SKIPPED, UNRESOLVED, DailyPost, DailySettings
+from bot.core.daily import INTENDED, PENDING, POSTED, SKIPPED, UNRESOLVED, DailyPost, DailySettings, ThreadOwed
 from db.connection import inserted_id, writing
 
 SETTINGS_COLUMNS = ("guild_id", "channel_id", "post_time", "timezone", "level", "reveal_time", "paused",
@@ -266,3 +266,37 @@ def question_titles(db: Database, ids: set[str]) -> dict[str, str]:
         return {}
     rows = db.query(f"select id, title from questions where id in ({', '.join('?' * len(ids))})", sorted(ids))
     return {r["id"]: r["title"] for r in rows}
+
+
+# -- discussion threads still owed (m012) -----------------------------------------------------------
+
+
+def _owed(row: dict[str, Any]) -> ThreadOwed:
+    return ThreadOwed(_post(row), datetime.fromisoformat(row["thread_retry_at"]), row["thread_failures"] or 0,
+                      row["thread_error"])
+
+
+def owed_threads(db: Database, guild_id: int) -> list[ThreadOwed]:
+    """The server's posted questions whose thread is still to be made, in posting order."""
+    rows = db.query("select * from daily_posts where guild_id = ? and state = ? and thread_id is null "
+                    "and thread_retry_at is not null order by seq", [guild_id, POSTED])
+    return [_owed(r) for r in rows]
+
+
+def guilds_owing_threads(db: Database) -> list[int]:
+    rows = db.query("select distinct guild_id from daily_posts where state = ? and thread_id is null "
+                    "and thread_retry_at is not null order by guild_id", [POSTED])
+    return [r["guild_id"] for r in rows]
+
+
+def owe_thread(db: Database, post_id: int, error: str, retry_at: datetime | None) -> None:
+    """The thread failed (once more): tried again at `retry_at`, or given up with None."""
+    with writing(db):
+        db.execute("update daily_posts set thread_failures = thread_failures + 1, thread_error = ?, thread_retry_at = ? "
+                   "where id = ? and thread_id is null", [error, retry_at.isoformat() if retry_at else None, post_id])
+
+
+def thread_made(db: Database, post_id: int, thread_id: int) -> DailyPost | None:
+    with writing(db):
+        db.execute("update daily_posts set thread_id = ?, thread_retry_at = null where id = ?", [thread_id, post_id])
+    return get_post(db, post_id)

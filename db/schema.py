@@ -192,6 +192,16 @@ def m011_daily_claims(db: Database) -> None:
 
 
 @migrations()
+def m012_thread_retries(db: Database) -> None:
+    # A posted question whose discussion thread failed for a passing reason (Discord's rate limit, a 5xx)
+    # gets it later that day: thread_retry_at is set while a thread is owed, null once made or given up.
+    posts = db.table("daily_posts")
+    posts.add_column("thread_retry_at", str)
+    posts.add_column("thread_failures", int, not_null_default=0)
+    posts.add_column("thread_error", str)
+
+
+@migrations()
 def m013_hints(db: Database) -> None:
     # Each key point a member was shown as a hint (the Hint button, /hint): the nth row for a question is
     # its nth key point, and a daily answer's points drop by the hints taken before it (bot.core.points).

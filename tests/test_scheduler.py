@@ -7,16 +7,17 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from datetime import time as clock_time
 
 import pytest
 import time_machine
 
-from bot.scheduler import DailyScheduler, reveal_job_id, slot_job_id
+from bot.scheduler import DailyScheduler, Spread, reveal_job_id, slot_job_id
 from bot.services.backups import DailyBackup
 from bot.services.daily import Daily, PostFailed, run_reveals, run_slot
-from tests.conftest import bank_database
+from tests.conftest import FakeClock, bank_database
+from tests.e2e.helpers import ManualScheduler
 from tests.services.test_daily import FakeChannel
 
 UTC = UTC
@@ -57,12 +58,12 @@ def travel():
         yield traveller
 
 
-async def started(loaded_db, *setups, fail_for=frozenset()) -> tuple[DailyScheduler, Bot]:
+async def started(loaded_db, *setups, fail_for=frozenset(), spacing=timedelta(0)) -> tuple[DailyScheduler, Bot]:
     daily = Daily(loaded_db, wall_clock, random.Random(3))
     for guild, time, zone, *reveal in setups:
         daily.setup(guild, guild * 100, time, zone, "mixed", reveal_time=reveal[0] if reveal else None)
     bot = Bot(daily, fail_for)
-    scheduler = DailyScheduler(daily, bot.on_slot, bot.on_reveal)
+    scheduler = DailyScheduler(daily, bot.on_slot, bot.on_reveal, spacing=spacing)
     await scheduler.start()
     return scheduler, bot
 
@@ -256,6 +257,57 @@ async def test_the_sweep_runs_what_is_owed_even_without_a_timer(loaded_db, trave
         travel.move_to(utc(2026, 3, 28, 12, 4))  # 21:04 JST
         await scheduler.run_pending()
         assert bot.channel.reveals == [(bot.outcomes[0].post.id, bot.outcomes[0].post.question_id)]
+    finally:
+        scheduler.shutdown()
+
+
+@pytest.mark.asyncio
+async def test_servers_sharing_a_minute_fire_one_after_another_from_it_never_before(loaded_db, travel):
+    step = timedelta(milliseconds=500)
+    travel.move_to(utc(2026, 3, 27, 23, 59))  # set up at 08:59 in Tokyo: the sweep is not due before 09:04
+    tokyo = [(g, "09:00", "Asia/Tokyo", "21:00") for g in (1, 2, 3)]
+    scheduler, bot = await started(loaded_db, *tokyo, (4, "09:01", "Asia/Tokyo"), spacing=step)
+    try:
+        nine = utc(2026, 3, 28, 0, 0)
+        assert [scheduler.next_run_time(g) for g in (1, 2, 3, 4)] == [nine, nine + step, nine + 2 * step,
+                                                                      utc(2026, 3, 28, 0, 1)]
+        assert [scheduler._scheduler.get_job(reveal_job_id(g)).next_run_time for g in (1, 2, 3)] == [
+            utc(2026, 3, 28, 12, 0) + n * step for n in range(3)]  # the reveals of 21:00 too
+        travel.move_to(nine + step)
+        await scheduler.run_pending()
+        assert [g for g, _ in bot.slots] == [1, 2]  # the third's turn has not come
+        travel.move_to(nine + 2 * step)
+        await scheduler.run_pending()
+        assert [g for g, _ in bot.slots] == [1, 2, 3]
+        tomorrow = nine + timedelta(days=1)  # the same order the next day
+        assert [scheduler.next_run_time(g) for g in (1, 2, 3)] == [tomorrow, tomorrow + step, tomorrow + 2 * step]
+    finally:
+        scheduler.shutdown()
+
+
+def test_a_place_given_up_is_taken_by_the_next_timer_armed_for_that_instant():
+    spread, at, step = Spread(timedelta(seconds=1)), utc(2026, 3, 28), timedelta(seconds=1)
+    assert [spread.place(g, at) for g in (1, 2, 3)] == [at, at + step, at + 2 * step]
+    assert spread.place(2, None) is None  # paused
+    assert spread.place(4, at) == at + step and spread.place(5, at) == at + 3 * step
+    assert Spread().place(1, at) == at  # no spacing: exactly on time
+
+
+@pytest.mark.asyncio
+async def test_a_timer_that_fires_before_its_minute_posts_nothing_and_waits_for_it(loaded_db):
+    clock = FakeClock(utc(2026, 3, 27, 12, 0))
+    daily = Daily(loaded_db, clock, random.Random(3))
+    daily.setup(1, 100, "09:00", "Asia/Tokyo", "mixed")
+    bot = Bot(daily)
+    scheduler = DailyScheduler(daily, bot.on_slot, scheduler=ManualScheduler(timezone=UTC))
+    await scheduler.start()
+    try:
+        clock.now = utc(2026, 3, 28, 0, 0) - timedelta(milliseconds=20)  # its clock reads a moment early
+        await scheduler.fire_slot(1)
+        assert bot.slots == [] and scheduler.next_run_time(1) == utc(2026, 3, 28, 0, 0)
+        clock.now = utc(2026, 3, 28, 0, 0)
+        await scheduler.fire_slot(1)
+        assert bot.posted() == ["2026-03-28"]
     finally:
         scheduler.shutdown()
 

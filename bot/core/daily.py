@@ -17,12 +17,12 @@ from bot.core.errors import StudyError, quoted
 DAILY_LEVELS = ("junior", "senior", "mixed")
 NOT_ZONES = {"localtime", "posixrules", "Factory"}
 HHMM = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
-# The scheduler's timer and the injected clock are separate readings of the wall clock; a job that
-# wakes a moment early must still find its slot due.
-EARLY_TOLERANCE = timedelta(minutes=1)
 # A post or reveal that failed for a passing reason (network, Discord 5xx) is tried again this long after
 # its 1st, 2nd, 3rd and later failure (a post only while its day lasts).
 RETRY_DELAYS = (timedelta(minutes=5), timedelta(minutes=15), timedelta(minutes=60))
+# A posted question whose discussion thread could not be made (Discord busy or failing) gets it this long
+# after its 1st, 2nd, 3rd and later failure, while its day lasts; only a refusal (no permission) gives up.
+THREAD_RETRY_DELAYS = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=15))
 REVEAL_TRIES = 4  # a reveal that keeps failing is given up after this many tries (the note says why)
 ZONE_NAME_LIMIT = 64  # the longest IANA name has 32 characters
 
@@ -110,6 +110,16 @@ class DailyPost:
     claimed_until: datetime | None = None
 
 
+@dataclass(frozen=True)
+class ThreadOwed:
+    """A posted question whose discussion thread failed for a passing reason: tried again from `retry_at`."""
+
+    post: DailyPost
+    retry_at: datetime
+    failures: int
+    error: str | None = None
+
+
 def parse_hhmm(text: str, what: str = "time") -> str:
     """'9:05' -> '09:05'."""
     match = HHMM.match((text or "").strip())
@@ -177,15 +187,17 @@ def is_owed(slot: datetime, settings: DailySettings) -> bool:
 
 
 def is_due(now: datetime, settings: DailySettings) -> bool:
-    """Has today's slot (in the server's zone) come, and is it owed (not before setup or resume)?"""
+    """Has today's slot (in the server's zone) come, and is it owed (not before setup or resume)? Never a
+    moment early: a timer that wakes before its minute by this clock is armed again, it does not post."""
     zone = settings.zone
     slot = slot_instant(local_date(now, zone), settings.post_time, zone)
-    return is_owed(slot, settings) and now >= slot - EARLY_TOLERANCE
+    return is_owed(slot, settings) and now >= slot
 
 
-def retry_delay(failures: int) -> timedelta:
-    """How long after its `failures`-th failure (1, 2, ...) a post or reveal is tried again."""
-    return RETRY_DELAYS[min(max(failures, 1), len(RETRY_DELAYS)) - 1]
+def retry_delay(failures: int, delays: Sequence[timedelta] = RETRY_DELAYS) -> timedelta:
+    """How long after its `failures`-th failure (1, 2, ...) a post or reveal (or with THREAD_RETRY_DELAYS,
+    a thread) is tried again."""
+    return delays[min(max(failures, 1), len(delays)) - 1]
 
 
 def reveal_instant(day: date, settings: DailySettings) -> datetime | None:

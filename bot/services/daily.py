@@ -43,6 +43,7 @@ from bot.core.daily import (
     DailyNotSetUp,
     DailyPost,
     DailySettings,
+    ThreadOwed,
     UnknownDailyPost,
 )
 from bot.core.models import Question
@@ -96,6 +97,9 @@ SlotAction = PostNow | CheckExisting | NoPost
 class PostedMessage:
     message_id: int
     thread_id: int | None = None
+    # no thread, and why: a passing failure is tried again that day (Daily.thread_failed); a final one
+    # (no permission) leaves the answer to go under the message
+    thread_failed: PostFailed | None = None
 
 
 class PostFailed(Exception):
@@ -116,12 +120,24 @@ class PostFailed(Exception):
         return self.reason in rules.FINAL_REASONS
 
 
+class PostTakenOver(Exception):
+    """Raised by a DailyChannel that waited so long for its turn to send (a queue, a rate limit) that the post's
+    claim ran out and another process took it: that process looks for the message and posts; this one must not."""
+
+    def __init__(self, post_id: int):
+        super().__init__(f"daily post {post_id} was taken over by another process")
+        self.post_id = post_id
+
+
 class DailyChannel(Protocol):
     async def find_post(self, post: DailyPost) -> PostedMessage | None:
         """The message in post.channel_id marked with post.id, if any (recent ones)."""
 
     async def send_post(self, post: DailyPost, question: Question) -> PostedMessage:
         """Post the question with its buttons and open its thread; raise PostFailed when impossible."""
+
+    async def make_thread(self, post: DailyPost, question: Question) -> PostedMessage:
+        """Open the discussion thread of a posted question (post.message_id) that still has none."""
 
     async def send_reveal(self, post: DailyPost, question: Question, sent: PagesSent) -> None:
         """Post the model answer in the post's thread (or under the message), page by page, leaving out
@@ -502,6 +518,42 @@ class Daily:
             return _known(store.mark_revealed(self.db, post.id, now, failed.stored))
         return _known(store.reveal_failed(self.db, post.id, failed.stored, now + rules.retry_delay(tries)))
 
+    # -- discussion threads still owed --------------------------------------------------------------
+    def threads_due(self, guild_id: int) -> list[ThreadOwed]:
+        """Posted questions whose thread is to be made now: its retry time has come, or its day is over
+        (then run_threads gives it up: a thread is owed only while its question's day lasts)."""
+        now = self.clock()
+        return [o for o in store.owed_threads(self.db, guild_id) if o.retry_at <= now or self._day_over(o.post, now)]
+
+    def next_thread_wake(self, guild_id: int) -> datetime | None:
+        """When the scheduler should next make an owed thread (UTC), or None."""
+        return min((o.retry_at for o in store.owed_threads(self.db, guild_id)), default=None)
+
+    def guilds_owing_threads(self) -> list[int]:
+        """Servers with a thread to make now (the scheduler's start-up catch-up and sweep)."""
+        return [g for g in store.guilds_owing_threads(self.db) if self.threads_due(g)]
+
+    def thread_made(self, post_id: int, thread_id: int) -> DailyPost:
+        return _known(store.thread_made(self.db, post_id, thread_id))
+
+    def thread_failed(self, post: DailyPost, failed: PostFailed) -> datetime | None:
+        """The thread of posted `post` failed: tried again while its day lasts (returns when), unless the
+        refusal is final (no permission): then the answer goes under the message, as without a thread."""
+        now = self.clock()
+        before = next((o for o in store.owed_threads(self.db, post.guild_id) if o.post.id == post.id), None)
+        failures = (before.failures if before else 0) + 1
+        retry_at = now + rules.retry_delay(failures, rules.THREAD_RETRY_DELAYS)
+        again = None if failed.final or self._day_over(post, retry_at) else retry_at
+        store.owe_thread(self.db, post.id, failed.stored, again)
+        return again
+
+    def thread_still_owed(self, post: DailyPost) -> bool:
+        """Only while the question's day lasts (after it, the answer simply goes under the message)."""
+        return not self._day_over(post, self.clock())
+
+    def _day_over(self, post: DailyPost, at: datetime) -> bool:
+        return post.local_date < rules.local_date(at, self.settings(post.guild_id).zone)
+
     # -- members ----------------------------------------------------------------------------------
     def post(self, guild_id: int, post_id: int) -> DailyPost:
         post = store.get_post(self.db, post_id)
@@ -549,7 +601,9 @@ class Daily:
         return feedback, progress_store.points_verdict(self.db, answer_id)
 
 async def run_slot(daily: Daily, guild_id: int, channel: DailyChannel, *, force: bool = False) -> SlotOutcome:
-    """The whole protocol for one server's slot (the scheduler's job and sweep, catch-up, /daily now)."""
+    """The whole protocol for one server's slot (the scheduler's job and sweep, catch-up, /daily now):
+    first the threads still owed to questions already out, then today's post."""
+    await run_threads(daily, guild_id, channel)
     for _ in range(20):  # each round resolves one row; the bound only guards against a bug looping
         action = daily.begin_post(guild_id, force=force)
         if isinstance(action, NoPost):
@@ -565,7 +619,9 @@ async def run_slot(daily: Daily, guild_id: int, channel: DailyChannel, *, force:
                         return outcome
                     continue
                 found = None  # a deleted channel took its messages with it: nobody sees the post there
-            daily.reconcile(action.post, found)
+            checked = daily.reconcile(action.post, found)
+            if found is not None and found.thread_failed is not None:
+                daily.thread_failed(checked, found.thread_failed)
             continue
         outcome = await _send(daily, action, channel)
         if outcome is not None:
@@ -576,12 +632,18 @@ async def run_slot(daily: Daily, guild_id: int, channel: DailyChannel, *, force:
 async def _send(daily: Daily, action: PostNow, channel: DailyChannel) -> SlotOutcome | None:
     try:
         sent = await channel.send_post(action.post, action.question)
+    except PostTakenOver:  # nothing was sent, and the row is the other process's now: leave it alone
+        log.warning("daily question of guild %s: another process took it over before its turn to send",
+                    action.post.guild_id)
+        return SlotOutcome("none", action.post, IN_PROGRESS)
     except Exception as error:  # noqa: BLE001 - a passing failure must not lose the day: see attempt_failed
         return daily.attempt_failed(action.post, _failure(error, action.post, "sending"), checking=False)
     except BaseException:  # the process is going down: the next run looks for the message first
         daily.release(action.post.id)
         raise
     posted = daily.mark_posted(action.post.id, sent.message_id, sent.thread_id)
+    if sent.thread_failed is not None:
+        daily.thread_failed(posted, sent.thread_failed)
     # only now is the previous question closed: revealing it before the send could make its answer public
     # while it stays open (a post that then fails would leave it answerable for another day)
     await run_reveals(daily, action.post.guild_id, channel)
@@ -601,6 +663,29 @@ async def run_reveals(daily: Daily, guild_id: int, channel: DailyChannel) -> int
         daily.mark_revealed(due.post.id)
         shown += 1
     return shown
+
+
+async def run_threads(daily: Daily, guild_id: int, channel: DailyChannel) -> int:
+    """Open the discussion threads still owed whose time has come, oldest question first (each after its
+    post, which is out already); returns how many were made. A failure is recorded and tried again later
+    that day; a question whose day is over gets none (its answer goes under the message)."""
+    made = 0
+    for owed in daily.threads_due(guild_id):
+        post = owed.post
+        if not daily.thread_still_owed(post):
+            daily.thread_failed(post, PostFailed(rules.EXPIRED, "its day is over"))
+            continue
+        try:
+            result = await channel.make_thread(post, daily.question(guild_id, post.id))
+        except Exception as error:  # noqa: BLE001 - whatever it was, the thread is tried again later
+            daily.thread_failed(post, _failure(error, post, "opening the thread"))
+            continue
+        if result.thread_id is not None:
+            daily.thread_made(post.id, result.thread_id)
+            made += 1
+        else:
+            daily.thread_failed(post, result.thread_failed or PostFailed(SEND_ERROR, "no thread was opened"))
+    return made
 
 
 def _failure(error: Exception, post: DailyPost, doing: str) -> PostFailed:

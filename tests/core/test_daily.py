@@ -9,6 +9,7 @@ import pytest
 
 from bot.core.boards import month_key, period_label, week_key
 from bot.core.daily import (
+    THREAD_RETRY_DELAYS,
     DailySettings,
     InvalidDailySetting,
     choose_daily_question,
@@ -91,6 +92,7 @@ def test_due_from_the_slot_and_not_before_setup():
     s = settings()
     slot = datetime(2026, 11, 25, 8, 0, tzinfo=UTC)
     assert not is_due(slot - timedelta(minutes=5), s)
+    assert not is_due(slot - timedelta(milliseconds=1), s)  # a timer waking early posts nothing
     assert is_due(slot, s) and is_due(slot + timedelta(hours=10), s)
     assert not is_due(slot + timedelta(hours=2), settings(active_since=slot + timedelta(hours=1)))
     assert is_due(slot + timedelta(days=1), settings(active_since=slot + timedelta(hours=1)))
@@ -170,6 +172,8 @@ def test_setup_after_the_slot_owes_nothing_today_exactly_as_the_next_slot_says()
 
 def test_retries_back_off():
     assert [retry_delay(n) for n in (1, 2, 3, 4, 9)] == [timedelta(minutes=m) for m in (5, 15, 60, 60, 60)]
+    # a missing thread is tried again sooner: the question is out and members are already answering
+    assert [retry_delay(n, THREAD_RETRY_DELAYS) for n in (1, 2, 3, 9)] == [timedelta(minutes=m) for m in (1, 5, 15, 15)]
 
 
 def test_an_echoed_timezone_is_cut_short():

@@ -27,6 +27,7 @@ from bot.services.daily import (
     PostedMessage,
     PostFailed,
     PostNow,
+    PostTakenOver,
     run_reveals,
     run_slot,
 )
@@ -270,6 +271,32 @@ def test_renewing_keeps_a_post_only_while_the_process_still_holds_it(live, clock
     clock.advance(seconds=30)
     assert isinstance(b.begin_post(GUILD), CheckExisting)  # a stalled past its lease: b looks for it
     assert not a.renew(sending.post.id)  # so a must not send it now
+
+
+class StalledChannel(Channel):
+    """A send whose turn (the pacer's queue, a rate limit) came after the lease ran out and `other` took the
+    post over, checking its claim at its turn as bot.frontends.discord.daily_channel does."""
+
+    def __init__(self, daily: Daily, other: Daily, clock):
+        super().__init__()
+        self.daily, self.other, self.clock = daily, other, clock
+
+    async def send_post(self, post, question):
+        self.clock.advance(minutes=3)
+        assert isinstance(self.other.begin_post(GUILD), CheckExisting)
+        if not self.daily.renew(post.id):
+            raise PostTakenOver(post.id)
+        return await super().send_post(post, question)
+
+
+def test_a_send_whose_turn_came_after_the_lease_leaves_the_post_to_the_process_that_took_it(live, clock):
+    a, b = live
+    channel = StalledChannel(a, b, clock)
+    outcome = slot(a, channel)
+    assert (outcome.kind, outcome.reason) == ("none", IN_PROGRESS) and channel.posts() == []
+    row = store.get_post(a.db, outcome.post.id)
+    assert row.state == INTENDED and row.failures == 0 and row.claimed_by and f"p{os.getppid()}" in row.claimed_by
+    assert slot(b, Channel()).kind == "posted"  # b looked for it, found nothing, and posts it: once
 
 
 def test_a_process_runs_the_timers_of_its_own_shards_only(loaded_db, clock):

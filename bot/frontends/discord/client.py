@@ -16,6 +16,7 @@ from bot.core.errors import StudyError
 from bot.frontends.discord.daily_channel import DiscordDailyChannel
 from bot.frontends.discord.drawing import ChartPool
 from bot.frontends.discord.invoke import invoke
+from bot.frontends.discord.pacer import Pacer
 from bot.frontends.discord.translations import JapaneseTranslator
 from bot.frontends.discord.views import ORPHAN_MODAL, AnswerButton, PageButton, RateButton, RevealButton, report_error, submit_orphan_modal
 from bot.scheduler import DailyScheduler
@@ -50,6 +51,9 @@ class StudyBot(commands.AutoShardedBot):
         # A feature that means to ping passes allowed_mentions=discord.AllowedMentions(users=[member]) on
         # that one send (Message.edit without content sends none: pass it there too).
         options.setdefault("allowed_mentions", discord.AllowedMentions.none())
+        # every daily request waits its turn here; the trace lets it see Discord's global 429s on any request
+        self.pacer = Pacer()
+        options.setdefault("http_trace", self.pacer.trace_config())
         super().__init__(command_prefix=commands.when_mentioned, intents=discord.Intents.default(), help_command=None, **options)
         self.services = services
         self.charts = ChartPool()  # /stats charts, drawn in other processes (bot.frontends.discord.drawing)
@@ -66,7 +70,8 @@ class StudyBot(commands.AutoShardedBot):
         self.daily_scheduler: DailyScheduler | None = None
         if daily_jobs:
             self.daily_scheduler = DailyScheduler(services.daily, self.on_daily_slot, self.on_daily_reveal, scheduler=scheduler,
-                                                  housekeeping=self.forget_departed_servers, backup=backup)
+                                                  housekeeping=self.forget_departed_servers, backup=backup,
+                                                  spacing=self.pacer.spacing)
         self._daily_start: asyncio.Task[None] | None = None
         self.daily_started = asyncio.Event()  # set once the scheduler runs and start-up catch-up is done
 
@@ -107,7 +112,7 @@ class StudyBot(commands.AutoShardedBot):
             self.daily_started.set()
 
     def daily_channel(self) -> DiscordDailyChannel:
-        return DiscordDailyChannel(self, self.services.daily, self.study.outputs_dir)
+        return DiscordDailyChannel(self, self.services.daily, self.study.outputs_dir, self.pacer)
 
     async def run_command(self, interaction: discord.Interaction, name: str, **args: Any) -> None:
         """What the buttons and modals run (bot/frontends/discord/views.py), without importing the invoker."""

@@ -6,25 +6,36 @@ Forbidden -> no_permission and NotFound (Unknown Channel) -> channel_missing, wh
 other HTTP error (a 5xx) -> error, tried again later that day. Network failures propagate and run_slot
 treats them as that same passing error. A channel missing from the cache is fetched before anyone
 calls it missing.
+
+Every request waits for its turn on the shared Pacer (bot.frontends.discord.pacer), so the daily fan-out
+of many servers stays under Discord's global limit. A request still refused 429 after discord.py's own
+retries was never carried out, so it is made again at the pace (RATE_LIMITED_TRIES), never left to the
+5-minute retry. A thread that cannot be opened for a passing reason is owed (PostedMessage.thread_failed)
+and opened later that day (`make_thread`); only a refusal gives it up.
 """
 from __future__ import annotations
 
 import logging
+import math
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
+import aiohttp
 import discord
 
 from bot.core import daily as rules
 from bot.core.daily import DailyPost
 from bot.core.models import Question
 from bot.frontends.discord import render
+from bot.frontends.discord.pacer import Pacer, retry_after
 from bot.frontends.discord.views import daily_answer_id, daily_buttons
 from bot.presenters.progress import daily_post_card, daily_reveal_pages, thread_name
-from bot.services.daily import Daily, PagesSent, PostedMessage, PostFailed
+from bot.services.daily import Daily, PagesSent, PostedMessage, PostFailed, PostTakenOver
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 # What the bot needs in the daily channel (the /daily setup check and the pre-flight check of a post).
 # Read Message History: after a crash or a failed send, the post is looked for in the channel before it is
@@ -43,7 +54,12 @@ THREAD_PERMISSIONS = {
 # find_post looks at this many messages, from a little before the intent: the bot's clock and
 # Discord's may disagree, and the marker (a custom id with the post's id) is unique anyway.
 FIND_LIMIT = 200
+HISTORY_PAGE = 100  # discord.py reads the history this many messages a request
 CLOCK_SLACK = timedelta(minutes=10)
+# A request refused 429 even after discord.py's five tries is made again, at the pace, this many times in
+# all before the failure is recorded (a post then waits for its retry; a thread is owed).
+RATE_LIMITED_TRIES = 3
+THREAD_EXISTS = 160004  # Discord's JSON error code: the message has a thread already (its id is the message's)
 
 
 def missing_permissions(channel: discord.abc.GuildChannel) -> list[str]:
@@ -68,18 +84,48 @@ def _failed(error: discord.HTTPException, what: str) -> PostFailed:
     return PostFailed(reason, f"{what}: {error.status} {error.text or ''}".strip())
 
 
+def _thread_failed(error: Exception) -> PostFailed:
+    """Only a refusal gives a thread up: no permission, or the message or channel gone. Anything else
+    (the rate limit, a 5xx, the network) passes, and the thread is opened later."""
+    if isinstance(error, discord.NotFound):
+        return PostFailed(rules.CHANNEL_MISSING, f"opening the thread: {error.status} {error.text or ''}".strip())
+    if isinstance(error, discord.HTTPException):
+        return _failed(error, "opening the thread")
+    return PostFailed(rules.SEND_ERROR, f"opening the thread: {type(error).__name__}: {error}".strip())
+
+
 class DiscordDailyChannel:
-    def __init__(self, client: discord.Client, daily: Daily, outputs_dir: Path | None = None):
+    """`pacer`: the one every daily request of the bot shares (StudyBot's); a channel of its own otherwise."""
+
+    def __init__(self, client: discord.Client, daily: Daily, outputs_dir: Path | None = None, pacer: Pacer | None = None):
         self.client = client
         self.daily = daily
         self.outputs_dir = outputs_dir
+        self.pacer = pacer or Pacer()
+
+    async def _paced(self, request: Callable[[], Awaitable[T]], *, held: DailyPost | None = None) -> T:
+        """Make `request` at its turn. A 429 that discord.py gave up on was not carried out by Discord, so
+        it is made again after its Retry-After, at most RATE_LIMITED_TRIES in all. `held`: a post whose
+        claim must still be this process's when its turn comes (the wait may outlast the lease)."""
+        for tries in range(1, RATE_LIMITED_TRIES + 1):
+            await self.pacer.slot()
+            if held is not None and not self.daily.renew(held.id):
+                raise PostTakenOver(held.id)
+            try:
+                return await request()
+            except discord.HTTPException as error:
+                if error.status != 429 or tries == RATE_LIMITED_TRIES:
+                    raise
+                log.warning("Discord still refuses a daily request for its rate limit; trying again (%d)", tries)
+                await self.pacer.pause(retry_after(error.response.headers))
+        raise AssertionError("unreachable: the last try returns or raises")
 
     async def _channel(self, post: DailyPost) -> discord.TextChannel:
         """The cache may simply not have it (yet): only Discord's 404 says the channel is gone."""
         channel = self.client.get_channel(post.channel_id)
         if channel is None:
             try:
-                channel = await self.client.fetch_channel(post.channel_id)
+                channel = await self._paced(lambda: self.client.fetch_channel(post.channel_id))
             except discord.HTTPException as error:
                 raise self._log(post, _failed(error, f"looking up channel {post.channel_id}")) from None
         if not isinstance(channel, discord.abc.Messageable):
@@ -101,37 +147,54 @@ class DiscordDailyChannel:
             raise self._log(post, PostFailed(rules.NO_PERMISSION, "missing: " + ", ".join(lacking)))
         card = daily_post_card(post, question, self.daily.settings(post.guild_id))
         try:
-            message = await channel.send(embed=render.embed(card), view=daily_buttons(post.id))
+            message = await self._paced(lambda: channel.send(embed=render.embed(card), view=daily_buttons(post.id)),
+                                         held=post)
         except discord.HTTPException as error:
             raise self._log(post, _failed(error, "sending the question")) from None
         # From here the question is out: a missing thread must not make it a skipped day.
-        return PostedMessage(message.id, await self._thread(post, question, message))
+        return await self._with_thread(post, question, message)
 
-    async def _thread(self, post: DailyPost, question: Question, message: discord.Message) -> int | None:
-        if message.thread is not None:
-            return message.thread.id
+    async def make_thread(self, post: DailyPost, question: Question) -> PostedMessage:
+        if post.message_id is None:
+            raise PostFailed(rules.SEND_ERROR, "a thread for a question never posted")
+        channel = await self._channel(post)
+        return await self._with_thread(post, question, channel.get_partial_message(post.message_id))
+
+    async def _with_thread(self, post: DailyPost, question: Question,
+                           message: discord.Message | discord.PartialMessage) -> PostedMessage:
+        """The posted message with its discussion thread, opened now if it has none."""
+        existing = getattr(message, "thread", None)
+        if existing is not None:
+            return PostedMessage(message.id, existing.id)
         try:
-            thread = await message.create_thread(name=thread_name(post, question))
+            thread = await self._paced(lambda: message.create_thread(name=thread_name(post, question)))
         except discord.HTTPException as error:
-            if error.code == 160004:  # a thread already exists for this message: its id is the message's
-                return message.id
-            log.warning("daily question of guild %s: no discussion thread (%s %s); the answer will be posted "
-                        "under the message", post.guild_id, error.status, error.text)
-            return None
-        except Exception:
-            log.warning("daily question of guild %s: creating its thread failed", post.guild_id, exc_info=True)
-            return None
-        return thread.id
+            if error.code == THREAD_EXISTS:
+                return PostedMessage(message.id, message.id)
+            failed = _thread_failed(error)
+        except (aiohttp.ClientError, OSError, TimeoutError) as error:  # the network: passes
+            failed = _thread_failed(error)
+        else:
+            return PostedMessage(message.id, thread.id)
+        if failed.final:
+            log.warning("daily question of guild %s: no discussion thread (%s); the answer will be posted "
+                        "under the message", post.guild_id, failed.stored)
+        else:
+            log.warning("daily question of guild %s: its discussion thread is opened later (%s)", post.guild_id,
+                        failed.stored)
+        return PostedMessage(message.id, None, failed)
 
     async def find_post(self, post: DailyPost) -> PostedMessage | None:
         channel = await self._channel(post)
         since = min(post.intended_at or discord.utils.utcnow(), discord.utils.utcnow()) - CLOCK_SLACK
         me = self.client.user
         try:
+            # one turn per page of history: the pages are read inside the loop, where the pace cannot step in
+            await self.pacer.slot(math.ceil(FIND_LIMIT / HISTORY_PAGE))
             async for message in channel.history(limit=FIND_LIMIT, after=since):
                 if me is not None and message.author.id == me.id and daily_answer_id(post.id) in _custom_ids(message):
                     question = self.daily.question(post.guild_id, post.id)
-                    return PostedMessage(message.id, await self._thread(post, question, message))
+                    return await self._with_thread(post, question, message)
         except discord.HTTPException as error:
             raise self._log(post, _failed(error, "reading the channel history")) from None
         return None
@@ -144,19 +207,22 @@ class DiscordDailyChannel:
             for n in range(first, len(pages)):
                 card = pages[n]
                 try:
-                    await target.send(embed=render.embed(card), files=render.files(card),
-                                      **self._reference(post, target, first=n == first))
+                    await self._send_page(target, post, card, first=n == first)
                 except discord.NotFound:
                     if target.id == post.channel_id:
                         raise
                     log.warning("daily thread %s of guild %s is gone; posting the answer under the message",
                                 post.thread_id, post.guild_id)
                     target = await self._channel(post)
-                    await target.send(embed=render.embed(card), files=render.files(card),
-                                      **self._reference(post, target, first=True))
+                    await self._send_page(target, post, card, first=True)
                 sent(n + 1)
         except discord.HTTPException as error:
             raise self._log(post, _failed(error, "posting the answer")) from None
+
+    async def _send_page(self, target: Any, post: DailyPost, card: Any, *, first: bool) -> None:
+        # the files are made anew for each try: a retried request reads them again
+        await self._paced(lambda: target.send(embed=render.embed(card), files=render.files(card),
+                                              **self._reference(post, target, first=first)))
 
     async def _reveal_target(self, post: DailyPost) -> Any:
         if post.thread_id:

@@ -53,6 +53,9 @@ class TerminalDailyChannel:
         self.cards.append(daily_post_card(post, question, self.daily.settings(post.guild_id), here=True))
         return PostedMessage(post.id)
 
+    async def make_thread(self, post: DailyPost, question: Question) -> PostedMessage:
+        return PostedMessage(post.id, post.id)  # never asked: the terminal has no threads, so none is owed
+
     async def send_reveal(self, post: DailyPost, question: Question, sent: svc.PagesSent) -> None:
         pages = daily_reveal_pages(post, question, self.outputs_dir)
         self.cards += pages[post.pages_revealed:]

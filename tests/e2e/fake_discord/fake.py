@@ -16,6 +16,7 @@ import asyncio
 import contextlib
 import logging
 import warnings
+from collections import deque
 from collections.abc import AsyncIterator, Iterable, Iterator
 from typing import Any
 
@@ -30,6 +31,7 @@ from .interactions import InteractionsMixin
 from .messages import MessagesMixin
 from .model import API_PREFIX, FAKE_TOKEN, INTERACTION_DEADLINE, FakeFile, FakeGuild, HarnessTimeout, RecordedRequest, to_id
 from .options import CommandOptionsMixin
+from .ratelimit import RateLimitMixin
 from .record import InteractionRecord
 from .recording import RecordingMixin
 from .rest import RestMixin
@@ -55,7 +57,7 @@ class _ErrorLogCapture(logging.Handler):
 
 
 class FakeDiscord(WorldMixin, MessagesMixin, GatewayMixin, RestMixin, RoutesMixin, CallbacksMixin,
-                  InteractionsMixin, CommandOptionsMixin, RecordingMixin, WaitingMixin):
+                  InteractionsMixin, CommandOptionsMixin, RecordingMixin, WaitingMixin, RateLimitMixin):
     """Fake Discord server.  See the package docstring (``fake_discord/__init__.py``) for an overview.
 
     Construction creates: the application (:attr:`app_id`, bot user :attr:`bot_user`), one guild
@@ -68,7 +70,8 @@ class FakeDiscord(WorldMixin, MessagesMixin, GatewayMixin, RestMixin, RoutesMixi
     ``enforce_deadline`` (callbacks later than 3 s get 404 10062, default True), ``check_responses``
     (validate the fake's own JSON responses against the spec's response schemas into
     :attr:`response_issues`), ``error_loggers`` (logger names whose ERROR records are captured into
-    :attr:`bot_errors`).
+    :attr:`bot_errors`), ``global_limit`` (requests a second before Discord's global 429; default None,
+    no limit: see ``ratelimit.py``).
     """
 
     def __init__(
@@ -82,6 +85,7 @@ class FakeDiscord(WorldMixin, MessagesMixin, GatewayMixin, RestMixin, RoutesMixi
         check_responses: bool = False,
         error_loggers: Iterable[str] = ("discord",),
         guild_locale: str = "en-US",
+        global_limit: int | None = None,
     ):
         self.spec = spec or get_spec()
         self.token = token
@@ -93,6 +97,9 @@ class FakeDiscord(WorldMixin, MessagesMixin, GatewayMixin, RestMixin, RoutesMixi
         self.pings_allowed = False
         self.interaction_deadline = INTERACTION_DEADLINE  # seconds; lower it to test late answers quickly
         self.shard_count = 1  # what GET /gateway/bot recommends
+        self.global_limit = global_limit  # requests a second (ratelimit.py); None: no limit
+        self._window: deque[float] = deque()  # when the requests of the last second were served
+        self._refusals: list[Any] = []  # refuse_next's 429s still to give
         self.error_loggers = tuple(error_loggers)
         self._last_sf = 0
 

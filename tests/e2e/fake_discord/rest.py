@@ -160,6 +160,9 @@ class RestMixin:
             handler, auth, params = route
             if auth and request.headers.get("Authorization") != f"Bot {self.token}":
                 raise DiscordHTTPError(401, JSONErrorCode.GENERAL_ERROR, "401: Unauthorized")
+            refused = self._rate_limit(path, rec)
+            if refused is not None:
+                return refused
             if rec.errors and self.reject_invalid:
                 raise DiscordHTTPError(400, JSONErrorCode.INVALID_FORM_BODY, "Invalid Form Body",
                                        {"_errors": [{"code": "FAKE_SCHEMA", "message": e} for e in rec.errors]})
