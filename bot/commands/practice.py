@@ -9,6 +9,7 @@ from dataclasses import replace
 from bot.commands.spec import Action, AnswerBox, Args, Attachment, Invocation, Reply
 from bot.core.errors import AnswerNotSaved, InvalidAnswer, NoQuestionsLeft, StudyError, UnknownQuestion
 from bot.core.paging import shorten
+from bot.core.suggest import closest
 from bot.presenters.cards import Card, error_card
 from bot.presenters.feedback import RATING_BUTTONS, answered_card
 from bot.presenters.kept import AGAIN_LABEL, KEPT_FILENAME, as_file, not_saved_card
@@ -62,10 +63,17 @@ async def question(ctx: Invocation, args: Args) -> Reply:
     except NoQuestionsLeft as error:
         card = error_card(error.message)
         if category:
-            names = "\n".join(f"- {c}" for c in study.categories(level))
-            card = replace(card, fields=(("カテゴリ (categories)", names),))
+            card = replace(card, fields=_choices(study.categories(level), category))
         return Reply((card,))
     return Reply((question_card(q),), answer_actions(q.id), public=True)
+
+
+def _choices(categories: list[str], typed: str) -> tuple[tuple[str, str], ...]:
+    """What a member could have meant: the levels, the categories, and the nearest of them (did you mean)."""
+    near = closest(typed, [*LEVEL_NAMES, *categories], limit=2)
+    fields = (("カテゴリ (categories)", "\n".join(f"- {c}" for c in categories)),
+              ("レベル (levels)", " / ".join(f"`{level}`" for level in LEVEL_NAMES)))
+    return fields + ((("もしかして (did you mean)", " / ".join(near)),) if near else ())
 
 
 def _category(ctx: Invocation, level: str | None, text: str) -> str:
