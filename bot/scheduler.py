@@ -49,6 +49,7 @@ SWEEP_JOB = "daily:sweep"
 HOUSEKEEPING_EVERY = timedelta(days=1)  # e.g. deleting the data of servers the bot left (bot.services.privacy)
 HOUSEKEEPING_JOB = "housekeeping"
 BACKUP_JOB = "backup:daily"
+PERIODIC_JOB = "periodic"  # the front end's own every-so-often job (Discord: reminder DMs and streak milestones)
 
 
 class Spread:
@@ -90,9 +91,11 @@ def reveal_job_id(guild_id: int) -> str:
 class DailyScheduler:
     def __init__(self, daily: Daily, on_slot: GuildCallback, on_reveal: GuildCallback | None = None, *,
                  scheduler: AsyncIOScheduler | None = None, housekeeping: Callable[[], Awaitable[object]] | None = None,
-                 backup: DailyBackup | None = None, spacing: timedelta = timedelta(0)):
+                 backup: DailyBackup | None = None, spacing: timedelta = timedelta(0),
+                 periodic: tuple[timedelta, Callable[[], Awaitable[object]]] | None = None):
         self.daily = daily
         self._slot_spread, self._reveal_spread = Spread(spacing), Spread(spacing)
+        self._periodic = periodic  # (every, job): run at that interval; a failure is logged
         self._housekeeping = housekeeping  # run once at start and every HOUSEKEEPING_EVERY
         self.backup = backup
         self._on_slot = on_slot
@@ -120,6 +123,9 @@ class DailyScheduler:
             at = self.backup.at
             self._scheduler.add_job(self.run_backup, CronTrigger(hour=at.hour, minute=at.minute, timezone=UTC),
                                     id=BACKUP_JOB, **JOB_OPTIONS)
+        if self._periodic is not None:
+            self._scheduler.add_job(self.run_periodic, IntervalTrigger(seconds=self._periodic[0].total_seconds(), timezone=UTC),
+                                    id=PERIODIC_JOB, **JOB_OPTIONS)
         self._scheduler.start()
         await self.catch_up()
         await self.housekeeping()
@@ -222,6 +228,14 @@ class DailyScheduler:
 
     async def _sweep_job(self) -> None:
         await self.catch_up()
+
+    async def run_periodic(self) -> None:
+        if self._periodic is None:
+            return
+        try:
+            await self._periodic[1]()
+        except Exception:  # the next run tries again
+            log.exception("periodic job failed")
 
     async def run_backup(self) -> None:
         """The daily backup job: the copy runs in a worker thread (the loop keeps serving), and a failure is

@@ -300,3 +300,28 @@ def thread_made(db: Database, post_id: int, thread_id: int) -> DailyPost | None:
     with writing(db):
         db.execute("update daily_posts set thread_id = ?, thread_retry_at = null where id = ?", [thread_id, post_id])
     return get_post(db, post_id)
+
+
+# -- the daily post's role ping and milestone settings (issue 13): columns of daily_settings beside the above
+
+
+def engage_settings(db: Database, guild_id: int) -> dict[str, Any] | None:
+    """{"ping_role_id", "milestones_announce", "milestone_note"} of a server set up for the daily question."""
+    rows = list(db.query("select ping_role_id, milestones_announce, milestone_note from daily_settings where guild_id = ?",
+                         [guild_id]))
+    return dict(rows[0]) if rows else None
+
+
+def set_ping_role(db: Database, guild_id: int, role_id: int | None) -> None:
+    with writing(db):
+        db.execute("update daily_settings set ping_role_id = ? where guild_id = ?", [role_id, guild_id])
+
+
+def set_milestones_announce(db: Database, guild_id: int, on: bool) -> None:
+    with writing(db):
+        db.execute("update daily_settings set milestones_announce = ? where guild_id = ?", [int(on), guild_id])
+
+
+def set_milestone_note(db: Database, guild_id: int, note: str | None) -> None:
+    with writing(db):
+        db.execute("update daily_settings set milestone_note = ? where guild_id = ?", [note, guild_id])

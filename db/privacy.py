@@ -17,12 +17,14 @@ from db import progress
 from db.connection import writing
 
 # every table holding a member's rows, keyed by (guild_id, user_id); what a member's export shows and forget deletes
-MEMBER_TABLES = ("answers", "draws", "reveals", "hints", "review_cards", "review_log", "streaks", "board_stats", "members")
-# the rest of a server's data: its daily question's settings and posts
-SERVER_TABLES = ("daily_posts", "daily_settings")
+MEMBER_TABLES = ("answers", "draws", "reveals", "hints", "review_cards", "review_log", "streaks", "board_stats", "members",
+                 "milestones", "milestone_grants", "reminders", "reminder_log")
+# the rest of a server's data: its daily question's settings and posts, its milestone roles
+SERVER_TABLES = ("daily_posts", "daily_settings", "milestone_roles")
 _ORDER = {"answers": "created_at, id", "draws": "drawn_at, id", "reveals": "revealed_at, id", "hints": "shown_at, id",
           "review_cards": "question_id", "review_log": "reviewed_at, id", "streaks": "user_id",
-          "board_stats": "period_key", "members": "user_id"}
+          "board_stats": "period_key", "members": "user_id", "milestones": "seq, milestone",
+          "milestone_grants": "milestone", "reminders": "user_id", "reminder_log": "local_date"}
 _JSON_COLUMNS = ("covered", "missed", "card")  # stored as JSON text: exported as the values they hold
 
 

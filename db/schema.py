@@ -210,3 +210,36 @@ def m013_hints(db: Database) -> None:
         pk="id", foreign_keys=[("question_id", "questions", "id")],
     )
     db.table("hints").create_index(["guild_id", "user_id", "question_id", "shown_at"])
+
+
+@migrations()
+def m014_daily_ping_and_milestones(db: Database) -> None:
+    # The daily post may ping one role; streaks of 7, 30 and 100 are congratulated in the daily thread
+    # (unless the server turned it off) and may carry a role, given while the streak lives.
+    settings = db.table("daily_settings")
+    settings.add_column("ping_role_id", int)
+    settings.add_column("milestones_announce", int, not_null_default=1)
+    settings.add_column("milestone_note", str)  # the last failure to give or take a role, for /daily status
+    db.table("milestone_roles").create({"guild_id": int, "milestone": int, "role_id": int}, pk=("guild_id", "milestone"))
+    # one row per member, milestone and the question (seq) whose answer reached it: announced once
+    db.table("milestones").create(
+        {"guild_id": int, "user_id": int, "milestone": int, "seq": int, "reached_at": str, "announced": int},
+        pk=("guild_id", "user_id", "milestone", "seq"))
+    # the milestone roles the bot gave, so it takes back only those, and only once the streak breaks
+    db.table("milestone_grants").create(
+        {"guild_id": int, "user_id": int, "milestone": int, "role_id": int, "granted_at": str},
+        pk=("guild_id", "user_id", "milestone"))
+    db.table("streaks").create_index(["guild_id", "run"])
+
+
+@migrations()
+def m015_reminders(db: Database) -> None:
+    # A member's own DM nudge, per server, at their time in the server's timezone.
+    db.table("reminders").create(
+        {"guild_id": int, "user_id": int, "streak": int, "review": int, "time": str, "updated_at": str,
+         "dm_closed_at": str},
+        pk=("guild_id", "user_id"), defaults={"streak": 0, "review": 0})
+    # One row per member and local day, written before the DM is sent: a restart never sends it twice.
+    db.table("reminder_log").create(
+        {"guild_id": int, "user_id": int, "local_date": str, "state": str, "at": str},
+        pk=("guild_id", "user_id", "local_date"))

@@ -15,6 +15,7 @@ from bot.commands.spec import Action, AnswerBox, Args, Attachment, Invocation, R
 from bot.core import points
 from bot.core.errors import AnswerNotSaved, InvalidAnswer, NoQuestionsLeft, StudyError, UnknownQuestion
 from bot.core.paging import shorten
+from bot.core.suggest import closest
 from bot.presenters.cards import Card, error_card
 from bot.presenters.feedback import RATING_BUTTONS, answered_card
 from bot.presenters.kept import AGAIN_LABEL, KEPT_FILENAME, as_file, not_saved_card
@@ -84,8 +85,7 @@ async def question(ctx: Invocation, args: Args) -> Reply:
     except NoQuestionsLeft as error:
         card = error_card(error.message)
         if category:
-            names = "\n".join(f"- {c}" for c in study.categories(level))
-            card = replace(card, fields=(("カテゴリ (categories)", names),))
+            card = replace(card, fields=_choices(study.categories(level), category))
         return Reply((card,))
     return Reply((question_card(q),), actions_for(ctx, q.id), public=True)
 
@@ -93,6 +93,14 @@ async def question(ctx: Invocation, args: Args) -> Reply:
 def actions_for(ctx: Invocation, question_id: str) -> tuple[Action, ...]:
     """answer_actions, naming the question in the terminal when it is not the member's current one."""
     return answer_actions(question_id, by_id=ctx.services.answering.current(ctx.guild(), ctx.user_id).id != question_id)
+
+
+def _choices(categories: list[str], typed: str) -> tuple[tuple[str, str], ...]:
+    """What a member could have meant: the levels, the categories, and the nearest of them (did you mean)."""
+    near = closest(typed, [*LEVEL_NAMES, *categories], limit=2)
+    fields = (("カテゴリ (categories)", "\n".join(f"- {c}" for c in categories)),
+              ("レベル (levels)", " / ".join(f"`{level}`" for level in LEVEL_NAMES)))
+    return fields + ((("もしかして (did you mean)", " / ".join(near)),) if near else ())
 
 
 def _category(ctx: Invocation, level: str | None, text: str) -> str:

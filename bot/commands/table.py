@@ -1,7 +1,7 @@
 """Every command, once: its name, options, help line and handler. Both front ends read this table."""
 from __future__ import annotations
 
-from bot.commands import daily, practice, privacy, review
+from bot.commands import daily, practice, privacy, remind, review
 from bot.commands.spec import Args, Command, Invocation, Option, Reply
 from bot.presenters.study import help_card
 
@@ -10,6 +10,8 @@ DAILY_LEVELS = ("junior", "senior", "mixed")
 PERIODS = ("week", "month", "all")
 ORDERS = ("streak", "answers", "points")
 RATINGS = ("again", "hard", "good", "easy")
+SWITCH = ("on", "off")
+MILESTONES = ("7", "30", "100")
 
 
 async def show_help(ctx: Invocation, args: Args) -> Reply:
@@ -63,7 +65,9 @@ COMMANDS: tuple[Command, ...] = (
              Option("time", "posting time, HH:MM (24 h) in the timezone", required=True),
              Option("timezone", "IANA timezone, e.g. Asia/Tokyo", required=True),
              Option("level", "junior, senior or mixed questions", DAILY_LEVELS, required=True),
-             Option("reveal_time", "HH:MM to post the model answer in the thread (default: when the next question is out)")),
+             Option("reveal_time", "HH:MM to post the model answer in the thread (default: when the next question is out)"),
+             Option("ping_role", "a role to ping with each daily post (only that role is pinged)", terminal=False),
+             Option("no_ping", "stop pinging a role with the daily post", terminal=False)),
             managers=True),
     Command("daily status", "Settings, next post, recent posts and why a day was skipped",
             "（サーバー管理者）設定・次回の投稿・最近の投稿とスキップの理由。 Settings, next post, recent posts.",
@@ -74,6 +78,20 @@ COMMANDS: tuple[Command, ...] = (
             "（サーバー管理者）再開します（止まっていた日の分は投稿しません）。 Resume it.", daily.resume, managers=True),
     Command("daily now", "Post today's daily question now",
             "（サーバー管理者）今日の問題をすぐに投稿します。 Post today's question now.", daily.now, managers=True, slow=True),
+    Command("daily milestones", "Congratulate 7, 30 and 100 streaks in the thread, and give a role per milestone",
+            "（サーバー管理者）7・30・100 回連続をスレッドでお祝い（announce）、節目ごとのロール（streak と role）。 "
+            "Streak milestones: announce on/off, a role per milestone.", daily.milestones,
+            (Option("announce", "congratulate in the daily thread: on or off", SWITCH),
+             Option("streak", "the milestone the role is for", MILESTONES),
+             Option("role", "the role members hold while their streak is at least that long", terminal=False),
+             Option("clear_role", "take the role away from that milestone", terminal=False)),
+            managers=True),
+    Command("remind", "A DM when your streak is at risk or reviews are due, at your time",
+            "連続記録が途切れそうなとき・復習の期限が来たときに、決めた時刻に DM で知らせます（1 日 1 回まで）。 "
+            "A DM nudge at your time: streak at risk, reviews due.", remind.remind,
+            (Option("streak", "remind me when my streak is at risk: on or off", SWITCH),
+             Option("review", "remind me when reviews are due: on or off", SWITCH),
+             Option("time", "HH:MM in the server's daily-question timezone (default 20:00)"))),
     Command("privacy export", "Everything the bot stores about you in this server, as a file (only to you)",
             "このサーバーに保存されているあなたのデータを JSON ファイルで自分だけに送ります。 Your data in this server, as a file.",
             privacy.export, slow=True),
@@ -95,7 +113,7 @@ BUTTONS: tuple[Command, ...] = (
     Command("reveal cancel", "", "", practice.reveal_cancelled),
     Command("privacy cancel", "", "", privacy.cancel),
 )
-GROUP_SUMMARIES = {"daily": "The daily question: set up, status, pause, resume, post now (server managers)",
+GROUP_SUMMARIES = {"daily": "The daily question: set up, status, pause, resume, post now, milestones (server managers)",
                    "privacy": "Your data in this server: export it or delete it"}
 
 

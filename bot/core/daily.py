@@ -6,17 +6,15 @@ instants stored and compared are UTC. Nothing here reads a clock.
 from __future__ import annotations
 
 import random
-import re
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.core.errors import StudyError, quoted
+from bot.core.zones import NOT_ZONES, parse_clock
 
 DAILY_LEVELS = ("junior", "senior", "mixed")
-NOT_ZONES = {"localtime", "posixrules", "Factory"}
-HHMM = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
 # A post or reveal that failed for a passing reason (network, Discord 5xx) is tried again this long after
 # its 1st, 2nd, 3rd and later failure (a post only while its day lasts).
 RETRY_DELAYS = (timedelta(minutes=5), timedelta(minutes=15), timedelta(minutes=60))
@@ -121,11 +119,21 @@ class ThreadOwed:
 
 
 def parse_hhmm(text: str, what: str = "time") -> str:
-    """'9:05' -> '09:05'."""
-    match = HHMM.match((text or "").strip())
-    if not match:
-        raise InvalidDailySetting(f"{what} は HH:MM の形で指定してください（例: 09:00, 21:30）。 ({what} must be HH:MM.)")
-    return f"{int(match.group(1)):02d}:{match.group(2)}"
+    """'9:05' -> '09:05'; also '9時', '21時30分', '０９：００', '9pm' (bot.core.zones.parse_clock)."""
+    hhmm = parse_clock(text)
+    if hhmm is None:
+        raise InvalidDailySetting(f"{what} は HH:MM の形で指定してください（例: 09:00, 21:30, 9時）。 "
+                                  f"({what} must be HH:MM.)")
+    return hhmm
+
+
+def check_reveal_time(post_time: str, reveal_time: str | None) -> None:
+    """The model answer at the very minute of the post would show it with the question: refused."""
+    if reveal_time is not None and reveal_time == post_time:
+        raise InvalidDailySetting(
+            f"reveal_time（{reveal_time}）が投稿時刻 time と同じです。模範解答が問題と同時に公開されてしまうので、"
+            "別の時刻を指定するか、reveal_time を空にしてください（次の問題が出た時に公開）。 "
+            "(reveal_time equal to time would show the answer with the question: choose another time.)")
 
 
 def parse_timezone(name: str) -> str:

@@ -14,6 +14,10 @@ STORED = {
     "streaks": "連続記録・フリーズ (streak, freezes)",
     "board_stats": "ランキングの集計 (leaderboard rows, points)",
     "members": "表示名 (display name)",
+    "milestones": "連続記録の節目 (streak milestones reached)",
+    "milestone_grants": "節目のロール (milestone roles given)",
+    "reminders": "リマインダーの設定 (reminder settings)",
+    "reminder_log": "リマインダーの送信記録 (reminders sent)",
 }
 CONFIRM_LABEL = "確認 (confirm)"
 CANCEL_LABEL = "キャンセル (cancel)"

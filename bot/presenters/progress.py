@@ -245,3 +245,39 @@ def permission_warning(lacking: list[str]) -> tuple[str, str]:
 
 CHANNEL_MISSING_NOTE = ("⚠ チャンネルが見つかりません (channel missing)",
                         "投稿先のチャンネルが削除されたか、ボットから見えません。/daily setup で設定し直してください。")
+
+
+# -- the role ping and streak milestones (bot.services.engage) ------------------------------------
+MILESTONE_EMOJI = {7: "🔥", 30: "🏅", 100: "🏆"}
+
+
+def ping_line(role_id: int) -> str:
+    """The daily post's message text when the server pings a role (the only mention the bot ever allows)."""
+    return f"<@&{role_id}> 今日の問題です。 (Today's question.)"
+
+
+def ping_field(role_id: int | None) -> tuple[str, str]:
+    return ("通知するロール (ping)", f"<@&{role_id}>" if role_id else "なし (none)")
+
+
+def milestone_card(user_id: int, name: str | None, milestone: int) -> Card:
+    """Posted in the daily thread; the member is named by mention (it renders, never pings) and by name."""
+    return Card(title=f"{MILESTONE_EMOJI.get(milestone, '🎉')} {milestone} 回連続 達成！ ({milestone}-day streak)",
+                description=f"<@{user_id}>（{member_name(user_id, name)}）さんが日替わり問題に {milestone} 回連続で回答しました。"
+                            f"おめでとうございます！ ({milestone} daily questions in a row. Congratulations!)",
+                kind="reveal")
+
+
+def milestone_fields(announce: bool, roles: dict[int, int], note: str | None) -> tuple[tuple[str, str], ...]:
+    lines = ["スレッドでお祝い: " + ("する (on)" if announce else "しない (off)")]
+    lines += [f"{m} 回: <@&{roles[m]}>" if m in roles else f"{m} 回: ロールなし" for m in (7, 30, 100)]
+    fields: tuple[tuple[str, str], ...] = (("連続記録の節目 (milestones)", "\n".join(lines)),)
+    if note:
+        fields += (("⚠ ロールの付け外しに失敗 (milestone roles failed)",
+                    shorten(f"{note}\n権限を直してから /daily milestones を実行すると再開します。", FIELD_LIMIT)),)
+    return fields
+
+
+def role_warning(problems: list[str]) -> tuple[str, str]:
+    return ("⚠ ロールを扱えません (role problems)",
+            "設定は保存しましたが、このままではロールの付け外しや通知ができません:\n" + "\n".join(f"- {p}" for p in problems))

@@ -10,8 +10,10 @@ from typing import TYPE_CHECKING
 
 from bot.services.answering import Answering
 from bot.services.daily import Daily
+from bot.services.engage import Engage
 from bot.services.privacy import Privacy
 from bot.services.progress import Progress
+from bot.services.reminders import Reminders
 from bot.services.review import Review
 from bot.services.study import AnswerReceipt, BankLoad, Clock, Study, load_bank
 from db import practice
@@ -50,5 +52,16 @@ class Services:
         """A member's export and forget, and forgetting servers the bot left (it keeps no state of its own)."""
         return Privacy(self.study.db, self.study.clock)
 
+    @property
+    def reminders(self) -> Reminders:
+        """Members' DM reminders (settings and what is due; it keeps no state of its own)."""
+        return Reminders(self.study.db, self.study.clock)
 
-__all__ = ["AnswerReceipt", "Answering", "BankLoad", "Clock", "Daily", "Privacy", "Progress", "Review", "Services", "Study", "load_bank"]
+    @property
+    def engage(self) -> Engage:
+        """The daily post's role ping and streak milestones (no state of its own)."""
+        return Engage(self.study.db, self.study.clock)
+
+
+__all__ = ["AnswerReceipt", "Answering", "BankLoad", "Clock", "Daily", "Engage", "Privacy", "Progress", "Reminders", "Review",
+           "Services", "Study", "load_bank"]

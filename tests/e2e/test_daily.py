@@ -39,14 +39,15 @@ async def test_daily_commands_are_for_server_managers_and_streaks_for_everyone(f
         empty = await fake.autocomplete("daily", "timezone", "", subcommand="setup", user=fake.owner)
         not_set = await fake.slash("daily", subcommand="status", user=fake.owner)
         bad = await setup_daily(fake, fake.channel_id, time="25:00")
-        unknown_zone = await setup_daily(fake, fake.channel_id, zone="Tokyo")
+        unknown_zone = await setup_daily(fake, fake.channel_id, zone="Mars/Olympus")  # Tokyo names Asia/Tokyo (issue 13)
         board = await fake.slash("leaderboard")
         streak = await fake.slash("streak")
     daily = synced["daily"]
     assert daily["default_member_permissions"] == str(Perm.MANAGE_GUILD) and daily["contexts"] == [0]
-    assert {o["name"] for o in daily["options"]} == {"setup", "status", "pause", "resume", "now"}
+    assert {o["name"] for o in daily["options"]} == {"setup", "status", "pause", "resume", "now", "milestones"}
     setup = next(o for o in daily["options"] if o["name"] == "setup")
-    assert [o["name"] for o in setup["options"]] == ["channel", "time", "timezone", "level", "reveal_time"]
+    assert [o["name"] for o in setup["options"]] == ["channel", "time", "timezone", "level", "reveal_time", "ping_role",
+                                                     "no_ping"]
     assert setup["description_localizations"]["ja"] == "毎日決まった時刻にチャンネルへ問題を投稿します"
     assert synced["streak"].get("default_member_permissions") is None and synced["leaderboard"]["contexts"] == [0]
     assert [c["value"] for c in zones] == ["Asia/Tokyo"] and [c["value"] for c in york] == ["America/New_York"]

@@ -106,9 +106,12 @@ async def test_freezes_stop_at_two_and_the_timer_follows_the_clock_change(fake_d
                 reveal = at(NEW_YORK, month, date_, 21)
                 assert reveal.hour == reveal_hour, where
                 await clock.to(at(NEW_YORK, month, date_, 20, 59))
-                assert thread_of(fake, post) == [], where
+                # only her 7-day milestone is congratulated in the thread before the reveal (issue 13)
+                assert [message_text(m) for m in thread_of(fake, post)] == (
+                    [f"🔥 7 回連続 達成！ (7-day streak)\n<@{fake.alice['id']}>（Alice）さんが日替わり問題に 7 回連続で回答しました。"
+                     "おめでとうございます！ (7 daily questions in a row. Congratulations!)"] if where == "10/25" else []), where
                 await clock.to(reveal)  # the reveal timer, at 21:00 local whatever the offset
-                assert "模範解答" in message_text(thread_of(fake, post)[0]), where
+                assert "模範解答" in message_text(thread_of(fake, post)[1 if where == "10/25" else 0]), where
                 if (month, date_) == (10, 31):  # the night the clocks go back
                     status = await fake.slash("daily", subcommand="status", user=fake.owner, channel_id=channel)
                     assert "11月1日(日) 09:00 (EST)" in text(status)

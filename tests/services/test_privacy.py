@@ -65,7 +65,8 @@ def test_export_holds_every_row_of_the_member_in_that_server_and_nothing_else(wo
     text = json.dumps(data, ensure_ascii=False)
     assert "たろう" not in text and "サーバーB" not in text and "はなこB" not in text
     assert privacy.stored(A, HANAKO) == {"answers": 3, "draws": 1, "reveals": 1, "hints": 0, "review_cards": 1, "review_log": 1,
-                                         "streaks": 1, "board_stats": len(data["board_stats"]), "members": 1}
+                                         "streaks": 1, "board_stats": len(data["board_stats"]), "members": 1,
+                                         "milestones": 0, "milestone_grants": 0, "reminders": 0, "reminder_log": 0}
 
 
 def test_forget_deletes_only_that_member_in_that_server_and_the_boards_follow(world):

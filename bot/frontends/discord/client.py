@@ -15,6 +15,8 @@ from bot.commands.spec import NOT_IN_A_SERVER
 from bot.core.errors import StudyError
 from bot.frontends.discord.daily_channel import DiscordDailyChannel
 from bot.frontends.discord.drawing import ChartPool
+from bot.frontends.discord.engage import EVERY as ENGAGE_EVERY
+from bot.frontends.discord.engage import DiscordEngage
 from bot.frontends.discord.invoke import invoke
 from bot.frontends.discord.pacer import Pacer
 from bot.frontends.discord.translations import JapaneseTranslator
@@ -26,7 +28,8 @@ from bot.services.daily import run_reveals, run_slot
 from bot.services.privacy import DEFAULT_FORGET_AFTER
 
 log = logging.getLogger(__name__)
-EXTENSIONS = ("bot.frontends.discord.cogs.practice", "bot.frontends.discord.cogs.daily", "bot.frontends.discord.cogs.privacy")
+EXTENSIONS = ("bot.frontends.discord.cogs.practice", "bot.frontends.discord.cogs.daily", "bot.frontends.discord.cogs.privacy",
+              "bot.frontends.discord.cogs.remind")
 
 
 class CommandSyncError(discord.DiscordException):
@@ -68,10 +71,11 @@ class StudyBot(commands.AutoShardedBot):
         self.extension_names = extensions
         self.tree.on_error = self.on_app_command_error  # type: ignore[method-assign]
         self.daily_scheduler: DailyScheduler | None = None
+        self.engage = DiscordEngage(self)  # reminder DMs and streak milestones, run by the scheduler every minute
         if daily_jobs:
             self.daily_scheduler = DailyScheduler(services.daily, self.on_daily_slot, self.on_daily_reveal, scheduler=scheduler,
                                                   housekeeping=self.forget_departed_servers, backup=backup,
-                                                  spacing=self.pacer.spacing)
+                                                  spacing=self.pacer.spacing, periodic=(ENGAGE_EVERY, self.engage.tick))
         self._daily_start: asyncio.Task[None] | None = None
         self.daily_started = asyncio.Event()  # set once the scheduler runs and start-up catch-up is done
 

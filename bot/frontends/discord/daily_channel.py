@@ -31,7 +31,7 @@ from bot.core.models import Question
 from bot.frontends.discord import render
 from bot.frontends.discord.pacer import Pacer, retry_after
 from bot.frontends.discord.views import daily_answer_id, daily_buttons
-from bot.presenters.progress import daily_post_card, daily_reveal_pages, thread_name
+from bot.presenters.progress import daily_post_card, daily_reveal_pages, ping_line, thread_name
 from bot.services.daily import Daily, PagesSent, PostedMessage, PostFailed, PostTakenOver
 
 log = logging.getLogger(__name__)
@@ -147,12 +147,21 @@ class DiscordDailyChannel:
             raise self._log(post, PostFailed(rules.NO_PERMISSION, "missing: " + ", ".join(lacking)))
         card = daily_post_card(post, question, self.daily.settings(post.guild_id))
         try:
-            message = await self._paced(lambda: channel.send(embed=render.embed(card), view=daily_buttons(post.id)),
-                                         held=post)
+            message = await self._paced(
+                lambda: channel.send(embed=render.embed(card), view=daily_buttons(post.id), **self._ping(post)), held=post)
         except discord.HTTPException as error:
             raise self._log(post, _failed(error, "sending the question")) from None
         # From here the question is out: a missing thread must not make it a skipped day.
         return await self._with_thread(post, question, message)
+
+    def _ping(self, post: DailyPost) -> dict[str, Any]:
+        """The server's ping role (/daily setup ping_role), the one mention this send allows (issue 13)."""
+        services = getattr(self.client, "services", None)
+        role = services.engage.ping_role(post.guild_id) if services is not None else None
+        if not role:
+            return {}
+        return {"content": ping_line(role), "allowed_mentions": discord.AllowedMentions(
+            everyone=False, users=False, replied_user=False, roles=[discord.Object(role)])}
 
     async def make_thread(self, post: DailyPost, question: Question) -> PostedMessage:
         if post.message_id is None:

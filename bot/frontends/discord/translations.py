@@ -18,8 +18,8 @@ JA = {
     "a question id; empty for your current question": "問題 ID（空欄なら今の問題）",
     "What the bot does and every command": "ボットの使い方とコマンド一覧",
     # /daily, /streak, /leaderboard
-    "The daily question: set up, status, pause, resume, post now (server managers)":
-        "日替わり問題の設定・状況・一時停止・再開・すぐ投稿（サーバー管理者）",
+    "The daily question: set up, status, pause, resume, post now, milestones (server managers)":
+        "日替わり問題の設定・状況・一時停止・再開・すぐ投稿・連続記録の節目（サーバー管理者）",
     "Post a daily question in a channel at a set time": "毎日決まった時刻にチャンネルへ問題を投稿します",
     "the channel for the daily question": "日替わり問題を投稿するチャンネル",
     "posting time, HH:MM (24 h) in the timezone": "投稿時刻（24時間表記 HH:MM、タイムゾーンの時刻）",
@@ -27,6 +27,19 @@ JA = {
     "junior, senior or mixed questions": "ジュニア・シニア・ミックス（mixed）のどれか",
     "HH:MM to post the model answer in the thread (default: when the next question is out)":
         "模範解答をスレッドに公開する時刻 HH:MM（省略時は次の問題が出た時）",
+    "a role to ping with each daily post (only that role is pinged)": "日替わり問題の投稿で通知するロール（通知はこのロールだけ）",
+    "stop pinging a role with the daily post": "投稿時のロール通知をやめる",
+    "Congratulate 7, 30 and 100 streaks in the thread, and give a role per milestone":
+        "7・30・100 回連続をスレッドでお祝いし、節目ごとにロールを付けます",
+    "congratulate in the daily thread: on or off": "日替わり問題のスレッドでお祝いする（on / off）",
+    "the milestone the role is for": "ロールを付ける節目（連続回数）",
+    "the role members hold while their streak is at least that long": "連続がその回数以上続く間メンバーに付けるロール",
+    "take the role away from that milestone": "その節目のロール設定を外す",
+    "A DM when your streak is at risk or reviews are due, at your time":
+        "連続記録が途切れそうなとき・復習の期限が来たときに DM で知らせます",
+    "remind me when my streak is at risk: on or off": "連続記録が途切れそうなときに知らせる（on / off）",
+    "remind me when reviews are due: on or off": "復習の期限が来たときに知らせる（on / off）",
+    "HH:MM in the server's daily-question timezone (default 20:00)": "時刻 HH:MM（日替わり問題のタイムゾーン、省略時 20:00）",
     "Settings, next post, recent posts and why a day was skipped": "設定・次回の投稿・最近の投稿とスキップの理由",
     "Pause the daily question": "日替わり問題を一時停止します",
     "Resume the daily question (paused days are not posted afterwards)": "日替わり問題を再開します（止まっていた日の分は投稿しません）",
@@ -55,6 +68,7 @@ CHOICES_JA = {
     "junior": "ジュニア (junior)", "senior": "シニア (senior)", "mixed": "ミックス (mixed)",
     "week": "週 (week)", "month": "月 (month)", "all": "全期間 (all)",
     "streak": "連続記録 (streak)", "answers": "回答数 (answers)", "points": "ポイント (points)",
+    "on": "オン (on)", "off": "オフ (off)", "7": "7 回", "30": "30 回", "100": "100 回",
 }
 
 

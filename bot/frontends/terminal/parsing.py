@@ -17,6 +17,7 @@ from typing import Any
 
 from bot.commands.practice import echoed, fold
 from bot.commands.spec import Command, MemberRef
+from bot.core.suggest import closest
 
 _WORD = re.compile(r"(\S+)\s*(.*)", re.S)
 _NAME = r"[A-Za-zＡ-Ｚａ-ｚ_＿]+"
@@ -70,6 +71,19 @@ def parse_for(command: Command, rest: str) -> Options:
     choices = {o.name for o in command.options if o.choices}
     values.values = {k: fold(v) if k in choices else v for k, v in values.values.items()}
     return values
+
+
+def misnamed(command: Command, options: Options) -> str | None:
+    """A set-aside `name:value` whose name is a typo of one of the command's options (`levle:junior`): the
+    command is not run without it, or it would silently do something else (a random level)."""
+    names = [o.name for o in command.options if o.terminal]
+    for word in options.skipped:
+        match = _KEY.match(word)
+        near = closest(match.group(1), names, limit=1) if match else []
+        if match and near:
+            return (f"{echoed(match.group(1))} は不明なオプションです。{near[0]} のことですか？ 例: /{command.name} "
+                    f"{near[0]}:{echoed(word[match.end():])} (unknown option {echoed(match.group(1))}: did you mean {near[0]}?)")
+    return None
 
 
 _LAST = object()

@@ -21,7 +21,17 @@ from bot.commands.spec import Action, AnswerBox, Command, Invocation, Reply
 from bot.commands.table import COMMANDS, command
 from bot.core.errors import InvalidAnswer, StudyError
 from bot.core.safe_text import storable
-from bot.frontends.terminal.parsing import Options, arguments, echoed, first_word, fold, member_id, parse_for, split_command
+from bot.frontends.terminal.parsing import (
+    Options,
+    arguments,
+    echoed,
+    first_word,
+    fold,
+    member_id,
+    misnamed,
+    parse_for,
+    split_command,
+)
 from bot.frontends.terminal.render import PlainRenderer, RichRenderer, printable
 from bot.frontends.terminal.surface import TerminalSurface
 from bot.presenters.cards import UNEXPECTED_ERROR, Card, error_card
@@ -139,6 +149,7 @@ class Conversation:
             return self._unknown(name)
         options = parse_for(command, rest)
         args, problem = arguments(options.values)
+        problem = problem or misnamed(command, options)
         if problem:
             return Shown(notes=(problem,), error=True)
         named = args.get("member")

@@ -95,6 +95,7 @@ class FakeDiscord(WorldMixin, MessagesMixin, GatewayMixin, RestMixin, RoutesMixi
         # every message body must carry allowed_mentions allowing no ping (mentions.py); a test of a
         # feature that means to ping sets this
         self.pings_allowed = False
+        self.role_pings: frozenset[str] = frozenset()  # role ids a message may ping, alone (mentions.py)
         self.interaction_deadline = INTERACTION_DEADLINE  # seconds; lower it to test late answers quickly
         self.shard_count = 1  # what GET /gateway/bot recommends
         self.global_limit = global_limit  # requests a second (ratelimit.py); None: no limit

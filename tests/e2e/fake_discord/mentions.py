@@ -32,7 +32,10 @@ def _message_body(operation_id: str | None, body: Any) -> tuple[str, dict[str, A
     return None
 
 
-def mention_problems(operation_id: str | None, body: Any, *, pings_allowed: bool = False) -> list[str]:
+def mention_problems(operation_id: str | None, body: Any, *, pings_allowed: bool = False,
+                     role_pings: frozenset[str] = frozenset()) -> list[str]:
+    """`role_pings`: role ids a message may ping, and only those (the daily post's ping role): a body that
+    pings anything else (users, parse, a reply, another role) is still refused."""
     found = _message_body(operation_id, body)
     if found is None:
         return []
@@ -42,6 +45,8 @@ def mention_problems(operation_id: str | None, body: Any, *, pings_allowed: bool
         return [f"{where}: no allowed_mentions (every message the bot sends says whom it may ping: "
                 "discord.AllowedMentions.none() on the client)"]
     pings = {k: v for k, v in allowed.items() if k in ("parse", "users", "roles", "replied_user") and v}
+    if role_pings and set(pings) == {"roles"} and {str(r) for r in pings["roles"]} <= role_pings:
+        return []
     if pings and not pings_allowed:
         return [f"{where}.allowed_mentions allows pings {pings}: no feature pings anyone yet"]
     return []

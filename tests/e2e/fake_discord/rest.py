@@ -69,6 +69,9 @@ class RestMixin:
             ("GET", rf"/guilds/{gid}", self._r_get_guild, True),
             ("GET", rf"/guilds/{gid}/channels", self._r_guild_channels, True),
             ("GET", rf"/guilds/{gid}/members/{S.format('user_id')}", self._r_get_member, True),
+            ("PUT", rf"/guilds/{gid}/members/{S.format('user_id')}/roles/{S.format('role_id')}", self._r_add_member_role, True),
+            ("DELETE", rf"/guilds/{gid}/members/{S.format('user_id')}/roles/{S.format('role_id')}", self._r_remove_member_role,
+             True),
             ("GET", rf"/channels/{ch}", self._r_get_channel, True),
             ("PATCH", rf"/channels/{ch}", self._r_patch_channel, True),
             ("GET", rf"/channels/{ch}/messages", self._r_list_messages, True),
@@ -140,7 +143,7 @@ class RestMixin:
         else:
             bad = None
         check = self.spec.check(method, path, body, has_body=has_body)
-        policy = mention_problems(check.operation_id, body, pings_allowed=self.pings_allowed)
+        policy = mention_problems(check.operation_id, body, pings_allowed=self.pings_allowed, role_pings=self.role_pings)
         rec = RecordedRequest(method, path, dict(request.query), body, files, check.operation_id,
                               list(check.errors) + policy + ([bad] if bad else []), None, False, time.monotonic())
         self.requests.append(rec)

@@ -75,6 +75,33 @@ class RoutesMixin:
             raise unknown("Member", JSONErrorCode.UNKNOWN_MEMBER)
         return 200, m
 
+    def _member_role(self, guild_id: str, user_id: str, role_id: str) -> tuple[dict[str, Any], str]:
+        """Discord's checks for giving or taking a role: Manage Roles, and the role below the bot's highest."""
+        g = self._guild_or_404(guild_id)
+        m = g.members.get(int(user_id))
+        if m is None:
+            raise unknown("Member", JSONErrorCode.UNKNOWN_MEMBER)
+        role = g.roles.get(int(role_id))
+        if role is None:
+            raise unknown("Role", JSONErrorCode.UNKNOWN_ROLE)
+        bot = g.members.get(self.app_id) or {"roles": []}
+        top = max((g.roles[int(r)]["position"] for r in bot["roles"] if int(r) in g.roles), default=0)
+        if not self.base_permissions(g.id, self.app_id) & Perm.MANAGE_ROLES or role["position"] >= top:
+            raise DiscordHTTPError(403, JSONErrorCode.MISSING_PERMISSIONS, "Missing Permissions")
+        return m, str(role["id"])
+
+    async def _r_add_member_role(self, req: RestRequest, guild_id: str, user_id: str, role_id: str) -> tuple[int, Any]:
+        m, rid = self._member_role(guild_id, user_id, role_id)
+        if rid not in m["roles"]:
+            m["roles"].append(rid)
+        return 204, None
+
+    async def _r_remove_member_role(self, req: RestRequest, guild_id: str, user_id: str, role_id: str) -> tuple[int, Any]:
+        m, rid = self._member_role(guild_id, user_id, role_id)
+        if rid in m["roles"]:
+            m["roles"].remove(rid)
+        return 204, None
+
     # ------------------------------------------------------------------------------------------------
     # REST: application commands
     # ------------------------------------------------------------------------------------------------

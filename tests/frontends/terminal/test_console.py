@@ -144,7 +144,9 @@ def test_reveal_by_id_or_words(study):
     ("こんにちは", "コマンドは / で始めます"),
     ("/daily", "/daily setup、/daily status、/daily pause、/daily resume、/daily now"),
     ("/daily status", "日替わり問題がまだ設定されていません"),
-    ("/daily setup timezone:Tokyo", "Asia/Tokyo のような IANA 名"),
+    ("/daily setup timezone:Mars/Olympus", "Asia/Tokyo のような IANA 名"),
+    ("/daily setup timezone:Tokio", "候補: Asia/Tokyo"),  # did you mean (issue 13)
+    ("/daily setup timezone:Tokyo", "タイムゾーンは Asia/Tokyo として設定しました"),  # a city names its zone (issue 13)
     ("/leaderboard year", "period は week / month / all"),
     ("/streak", "太郎 の連続記録"),
     ("/question xx category:yy", "level は junior か senior"),

@@ -5,8 +5,6 @@ buttons on old daily posts keep working after a restart.
 """
 from __future__ import annotations
 
-import zoneinfo
-from functools import lru_cache
 from typing import Literal
 
 import discord
@@ -15,23 +13,25 @@ from discord.app_commands import locale_str as _
 from discord.ext import commands
 
 from bot.commands.table import GROUP_SUMMARIES
-from bot.core.daily import NOT_ZONES, ZONE_NAME_LIMIT
+from bot.core.daily import ZONE_NAME_LIMIT
+from bot.core.zones import available
 from bot.frontends.discord.cogs.practice import described, member_ref, summary
+from bot.frontends.discord.engage import role_problems
 from bot.frontends.discord.invoke import invoke
 from bot.frontends.discord.views import DailyAnswerButton, DailyRevealButton
 
 DailyLevel = Literal["junior", "senior", "mixed"]
 Period = Literal["week", "month", "all"]
 Order = Literal["streak", "answers", "points"]
+Switch = Literal["on", "off"]
+Milestone = Literal["7", "30", "100"]
 # shown before anything is typed in the timezone box
 COMMON_ZONES = ("Asia/Tokyo", "UTC", "Asia/Seoul", "Asia/Shanghai", "Asia/Singapore", "Asia/Kolkata", "Europe/London",
                 "Europe/Berlin", "America/New_York", "America/Chicago", "America/Los_Angeles", "Australia/Sydney")
 
 
-@lru_cache(maxsize=1)
 def all_zones() -> tuple[str, ...]:
-    names = {z for z in zoneinfo.available_timezones() if z not in NOT_ZONES and not z.startswith(("posix/", "right/"))}
-    return tuple(sorted(names))
+    return available()
 
 
 def zone_choices(typed: str, limit: int = 25) -> list[str]:
@@ -60,9 +60,12 @@ class DailyCog(commands.Cog):
     @app_commands.describe(**described("daily setup"))
     async def setup_daily(self, interaction: discord.Interaction, channel: discord.TextChannel, time: str,
                           timezone: app_commands.Range[str, 1, ZONE_NAME_LIMIT], level: DailyLevel,
-                          reveal_time: str | None = None) -> None:
+                          reveal_time: str | None = None, ping_role: discord.Role | None = None,
+                          no_ping: bool | None = None) -> None:
+        problems = role_problems(interaction.guild, ping_role, ping=True) if ping_role is not None else []
         await invoke(interaction, "daily setup", channel=channel.id, time=time, timezone=timezone, level=level,
-                     reveal_time=reveal_time or None)
+                     reveal_time=reveal_time or None, ping_role=ping_role.id if ping_role else None, no_ping=no_ping or None,
+                     role_problems=tuple(problems) or None)
 
     @setup_daily.autocomplete("timezone")
     async def timezone_choices(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
@@ -83,6 +86,15 @@ class DailyCog(commands.Cog):
     @daily.command(name="now", description=summary("daily now"))
     async def now(self, interaction: discord.Interaction) -> None:
         await invoke(interaction, "daily now")
+
+    @daily.command(name="milestones", description=summary("daily milestones"))
+    @app_commands.describe(**described("daily milestones"))
+    async def milestones(self, interaction: discord.Interaction, announce: Switch | None = None,
+                         streak: Milestone | None = None, role: discord.Role | None = None,
+                         clear_role: bool | None = None) -> None:
+        problems = role_problems(interaction.guild, role, ping=False) if role is not None else []
+        await invoke(interaction, "daily milestones", announce=announce, streak=streak, role=role.id if role else None,
+                     clear_role=clear_role or None, role_problems=tuple(problems) or None)
 
     # -- every member
     @app_commands.command(name="streak", description=summary("streak"))
