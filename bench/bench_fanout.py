@@ -75,10 +75,6 @@ def serve(config: str) -> int:
     async def setup_hook(self: client.StudyBot) -> None:
         async def announce() -> None:
             await self.daily_started.wait()
-            if os.environ.get("BENCH_GC_FREEZE"):  # --gc-freeze: what a frozen start-up heap changes
-                import gc
-
-                gc.freeze()
             print(f"BENCH daily-started {time.time():.3f}", file=sys.stderr, flush=True)
 
         self._bench_tasks = [asyncio.create_task(watch_loop()), asyncio.create_task(announce())]
@@ -271,13 +267,9 @@ def main() -> int:
     parser.add_argument("--limit", type=int, default=50, help="the fake's global limit, requests a second")
     parser.add_argument("--lead", type=float, default=20.0, help="seconds at least between start and the minute")
     parser.add_argument("--log", help="keep the bot's log of the last run here")
-    parser.add_argument("--gc-freeze", action="store_true",
-                        help="the bot freezes its start-up heap (gc.freeze) once ready: full collections skip it")
     parser.add_argument("--serve", help=argparse.SUPPRESS)  # the bot process
     args = parser.parse_args()
     KEEP_LOG = args.log
-    if args.gc_freeze:
-        os.environ["BENCH_GC_FREEZE"] = "1"
     if args.serve:
         return serve(args.serve)
     LIMIT = args.limit
