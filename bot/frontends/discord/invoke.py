@@ -9,6 +9,7 @@ pass unanswered; its reply then goes as the deferred message.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import io
 import logging
 from collections.abc import Awaitable, Callable
@@ -125,20 +126,33 @@ async def invoke(interaction: discord.Interaction, name: str, *, page: int = 1, 
     """Run command `name` with `args` (None values left out) in a study thread and deliver its reply; deferred
     if it takes longer than ANSWER_BUDGET (at once for a `slow` command)."""
     cmd = command(name)
-    if cmd.slow and not interaction.response.is_done():
-        await defer_once(interaction, ephemeral=True)  # a chart or a post may take seconds
-    ctx, given = invocation(interaction), {k: v for k, v in args.items() if v is not None}
     threads = getattr(interaction.client, "study_threads", None)
-    work = asyncio.ensure_future(threads.run(lambda: cmd.handler(ctx, given)) if threads else cmd.handler(ctx, given))
+    ctx, given = invocation(interaction), {k: v for k, v in args.items() if v is not None}
+    # handed over first: a member's answer is stored even when Discord has dropped the interaction
+    work = asyncio.ensure_future(threads.run(lambda: cmd.handler(ctx, given), slow=cmd.slow) if threads else cmd.handler(ctx, given))
     try:
-        done, _ = await asyncio.wait({work}, timeout=ANSWER_BUDGET)
+        if cmd.slow:  # a chart or a post may take seconds
+            await defer_once(interaction, ephemeral=not public_likely(name, given), edit=edit)
+        done, _ = await asyncio.wait({work}, timeout=budget_left(interaction))
+        if not done:
+            await defer_once(interaction, ephemeral=not public_likely(name, given), edit=edit)
+        reply = await work
     except asyncio.CancelledError:
         work.cancel()
         raise
-    if not done and not interaction.response.is_done():
-        await defer_once(interaction, ephemeral=not public_likely(name, given), edit=edit)
-    reply = await work
+    except discord.HTTPException:  # the defer refused (dropped after 3 s): the command still finishes, its answer stored
+        with contextlib.suppress(Exception):
+            await work
+        raise
     await deliver(interaction, reply, page=page, edit=edit)
+
+
+def budget_left(interaction: discord.Interaction) -> float:
+    """ANSWER_BUDGET from when Discord created the interaction (its id says when), so time it spent reaching
+    the bot or waiting for a busy loop counts. Clocks disagree: never more than the budget from now, and a
+    clock far ahead of Discord's only makes every command defer at once."""
+    age = (discord.utils.utcnow() - interaction.created_at).total_seconds()
+    return min(max(ANSWER_BUDGET - age, 0.0), ANSWER_BUDGET)
 
 
 def public_likely(name: str, args: dict[str, Any]) -> bool:
