@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import random
+import sqlite3
 import subprocess
 import sys
 from datetime import UTC, datetime
@@ -117,10 +118,13 @@ def bank_database(path: Path | None = None) -> Database:
         db = open_database(path)
         assert load_bank(db, CONTENT, T0).problems == []
         return db
-    db = Database(memory=True) if path is None else Database(path)
+    if path is not None:  # copied, then opened as the bot opens it (a connection per thread)
+        copy = sqlite3.connect(path)
+        _bank_template().conn.backup(copy)
+        copy.close()
+        return open_database(path)
+    db = Database(memory=True)
     _bank_template().conn.backup(db.conn)
-    if path is not None:
-        db.enable_wal()
     db.execute("PRAGMA foreign_keys = ON")
     db.execute("PRAGMA busy_timeout = 5000")
     return db

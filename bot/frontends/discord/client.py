@@ -20,6 +20,7 @@ from bot.frontends.discord.engage import EVERY as ENGAGE_EVERY
 from bot.frontends.discord.engage import DiscordEngage
 from bot.frontends.discord.invoke import invoke
 from bot.frontends.discord.pacer import Pacer
+from bot.frontends.discord.study_thread import StudyThreads, stall_threshold, watch_stalls
 from bot.frontends.discord.translations import JapaneseTranslator
 from bot.frontends.discord.views import ORPHAN_MODAL, AnswerButton, PageButton, RateButton, RevealButton, report_error, submit_orphan_modal
 from bot.scheduler import DailyScheduler
@@ -68,6 +69,8 @@ class StudyBot(commands.AutoShardedBot):
         super().__init__(command_prefix=commands.when_mentioned, intents=discord.Intents.default(), help_command=None, **options)
         self.services = services
         self.charts = ChartPool()  # /stats charts, drawn in other processes (bot.frontends.discord.drawing)
+        self.study_threads = StudyThreads()  # where commands run (bot.frontends.discord.study_thread)
+        self._stall_watch: asyncio.Task[None] | None = None
         self._fit_scorer = fit_scorer
         self._scorer_start: asyncio.Task[None] | None = None
         self.scorer_ready = asyncio.Event()  # set once answers are scored (at once unless fit_scorer)
@@ -88,6 +91,10 @@ class StudyBot(commands.AutoShardedBot):
         self.daily_started = asyncio.Event()  # set once the scheduler runs and start-up catch-up is done
 
     async def setup_hook(self) -> None:
+        if getattr(self.services.study.db, "per_thread", False):  # in memory: one connection, commands on the loop
+            self.study_threads.start()
+        if (threshold := stall_threshold()) is not None:
+            self._stall_watch = asyncio.create_task(watch_stalls(threshold), name="loop stall monitor")
         await self.tree.set_translator(JapaneseTranslator())
         for name in self.extension_names:
             await self.load_extension(name)
@@ -183,6 +190,9 @@ class StudyBot(commands.AutoShardedBot):
 
     async def close(self) -> None:
         self.charts.shutdown()
+        if self._stall_watch is not None:
+            self._stall_watch.cancel()
+        await self.study_threads.stop()
         if self._scorer_start is not None and not self._scorer_start.done():
             self._scorer_start.cancel()
         if self._daily_start is not None and not self._daily_start.done():

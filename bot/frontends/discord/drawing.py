@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import multiprocessing
+import os
 import pickle
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -18,6 +19,9 @@ from bot.commands.spec import Figure
 
 log = logging.getLogger(__name__)
 WORKERS = 2  # charts drawn at once; more wait their turn (each /stats is deferred, so Discord waits too)
+# Drawing is background work: at a lower CPU priority, two workers drawing on a two-core machine do not take
+# the bot's event loop's core from it (the loop answers everyone else meanwhile).
+NICENESS = 10
 
 
 class ChartPool:
@@ -27,7 +31,8 @@ class ChartPool:
 
     def _executor(self) -> ProcessPoolExecutor:
         if self._pool is None:  # started on the first chart: most runs never draw one
-            self._pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"))
+            self._pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"),
+                                             initializer=os.nice, initargs=(NICENESS,))
         return self._pool
 
     async def draw(self, figure: Figure) -> bytes:
