@@ -7,7 +7,7 @@ import json
 import subprocess
 import sys
 
-from tests.conftest import CONTENT, ROOT
+from tests.conftest import CONTENT, ROOT, bank_database
 
 HEAVY = ("sklearn", "scipy", "pandas", "numpy", "matplotlib", "rich")
 REPORT = f"import json, sys; print(json.dumps(sorted(m for m in {HEAVY!r} if m in sys.modules)))"
@@ -30,6 +30,16 @@ def test_the_discord_front_end_imports_no_data_library():
     modules = modules_of("discord")
     assert {"bot.frontends.discord.launch", "bot.frontends.discord.client", "bot.frontends.discord.cogs.practice"} <= set(modules)
     assert loaded("import " + ", ".join(modules) + ", bot.bootstrap, bot.services") == []
+
+
+def test_a_stats_figure_crosses_to_the_chart_pool_without_matplotlib_in_the_bot_process(tmp_path):
+    """/stats reads its data and pickles the draw call (by reference) in the bot's process; only the worker draws."""
+    bank_database(tmp_path / "bank.sqlite3").close()
+    loaded_db_path = tmp_path / "bank.sqlite3"
+    code = (f"import pickle; from db.connection import open_database; from bot.services.charts import render_png, stats_data; "
+            f"from datetime import datetime, UTC; data = stats_data(open_database({str(loaded_db_path)!r}), 1, 10, datetime.now(UTC)); "
+            f"import functools; pickle.dumps(functools.partial(render_png, data))")
+    assert loaded(code) == []
 
 
 def test_the_terminal_front_end_imports_only_rich_of_them():

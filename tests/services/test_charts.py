@@ -11,7 +11,8 @@ import numpy as np
 import pytest
 from matplotlib import image
 
-from bot.services.charts import DPI, SIZE_INCHES, render_png, stats_data, stats_png
+from bot.services.chart_drawing import DPI, SIZE_INCHES
+from bot.services.charts import render_png, stats_data, stats_png
 from bot.services.daily import Daily
 from bot.services.progress import Progress
 from db import practice
@@ -132,9 +133,9 @@ def test_the_terminal_saves_each_chart_to_a_new_file(tmp_path, monkeypatch):
 
 @pytest.mark.filterwarnings("ignore:Glyph .* missing from font")  # the stand-in font has no Japanese glyphs
 def test_japanese_labels_when_a_japanese_font_exists(answered, monkeypatch):
-    from bot.services import charts
+    from bot.services import chart_drawing
 
-    monkeypatch.setattr(charts, "japanese_font", lambda: "DejaVu Sans")  # stands in: the test machine has none
+    monkeypatch.setattr(chart_drawing, "japanese_font", lambda: "DejaVu Sans")  # stands in: the test machine has none
     assert pixels(stats_png(answered, 1, 10, T0)).shape[:2] == (750, 1000)
 
 
@@ -159,7 +160,7 @@ def test_the_chart_is_about_answered_questions_of_the_members_levels_with_their_
     assert (data.review.due_today, data.review.due_this_week) == (1, 2)  # T0 is a Wednesday: Saturday is this week
     assert (data.review.retention, data.review.rated) == (0.5, 2)
     assert data.weekly[-1][1] == 3  # judged answers only
-    from bot.services.charts import title
+    from bot.services.chart_drawing import title
 
     assert title(data, "ja") == "花子 さんの学習の記録 ・ 2026-11-25"
     assert title(data, "en") == "花子: Study stats ・ 2026-11-25"
