@@ -5,7 +5,7 @@
 Start-up (/work/shared/perf-method.md): the e2e tests' fake Discord runs in this process, schema validation
 off; each bot is a process of its own pointed at a fresh fake: studybot (`python -m bot discord`) and the
 floor, a bare discord.py `commands.Bot` whose one `/ping` answers "pong" (this file run as
-`bench_startup.py floor API_BASE GATEWAY_URL`). Rounds alternate floor, studybot's first start (new
+`bench/harness.py floor API_BASE GATEWAY_URL`). Rounds alternate floor, studybot's first start (new
 database, no cached scorer) and its restart (same database, scorer cached). Timed from just before the
 process is spawned, on this loop's clock: READY (the fake answers IDENTIFY with it), and the first command
 answered (`/ping`, `/question`: its callback request arriving, or for a deferred one the edit or follow-up).
@@ -30,7 +30,6 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
 SCRIPT = Path(__file__).resolve()
@@ -38,39 +37,9 @@ ROOT = SCRIPT.parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-TOKEN = "bench-startup-token"
+from bench.harness import FLOOR_SCRIPT, TOKEN, new_fake, verdict  # noqa: E402
+
 ANSWER = "大きすぎるデータはチャンクに分けてバッチ処理し、ジェネレーターで必要な分だけ読み込みます。分散処理も使えます。"
-_UNCHECKED = SimpleNamespace(operation_id=None, operation=None, errors=())
-_CALLBACK = re.compile(r"^/(?:interactions/\d+|webhooks/\d+)/(?P<token>[^/]+)")
-
-
-class _NoSchema:
-    """Validation off while timing (the e2e tests check the bodies)."""
-
-    def check(self, method: str, path: str, body: Any, *, has_body: bool = True) -> Any:
-        return _UNCHECKED
-
-
-def new_fake() -> Any:
-    from tests.e2e.fake_discord import FakeDiscord
-
-    class StartupFake(FakeDiscord):
-        def __init__(self) -> None:
-            super().__init__(spec=_NoSchema(), token=TOKEN)  # type: ignore[arg-type]
-            self.identified_at: float | None = None
-            self.arrivals: dict[str, list[float]] = {}  # interaction token -> arrival of its callback/webhook requests
-
-        async def _identify(self, conn: Any, d: dict[str, Any]) -> None:
-            self.identified_at = self.identified_at or asyncio.get_running_loop().time()  # READY goes out at once
-            await super()._identify(conn, d)
-
-        async def _rest_handler(self, request: Any) -> Any:
-            found = _CALLBACK.match("/" + request.match_info.get("tail", ""))
-            if found and request.method in ("POST", "PATCH"):
-                self.arrivals.setdefault(found["token"], []).append(asyncio.get_running_loop().time())
-            return await super()._rest_handler(request)
-
-    return StartupFake()
 
 
 @dataclass
@@ -97,7 +66,7 @@ async def one_start(kind: str, workdir: Path) -> Start:
     fake = new_fake()
     await fake.start()
     log = workdir / f"{kind}.log"
-    args = ([str(SCRIPT), "floor", fake.api_base, fake.gateway_url] if kind == "floor"
+    args = ([str(FLOOR_SCRIPT), "floor", fake.api_base, fake.gateway_url] if kind == "floor"
             else ["-m", "bot", "discord", "--config", str(config_file(workdir, fake))])
     env = {**{k: v for k, v in os.environ.items() if k != "DISCORD_TOKEN"}, "DISCORD_TOKEN": TOKEN}
     loop = asyncio.get_running_loop()
@@ -130,10 +99,6 @@ def wall(args: list[str], stdin: str = "") -> float:
 
 def median(values: list[float]) -> float:
     return statistics.median(values)
-
-
-def verdict(ok: bool) -> str:
-    return "PASS" if ok else "FAIL"
 
 
 async def startup(rounds: int) -> bool:
@@ -185,31 +150,7 @@ def grade(rounds: int) -> bool:
     return ok
 
 
-def run_floor(api_base: str, gateway_url: str) -> None:
-    import discord
-    import yarl
-    from discord.ext import commands
-
-    discord.http.Route.BASE = api_base
-    discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(gateway_url)
-
-    class Floor(commands.Bot):
-        async def setup_hook(self) -> None:
-            await self.tree.sync()
-
-    bot = Floor(command_prefix=commands.when_mentioned, intents=discord.Intents.default())
-
-    @bot.tree.command(name="ping", description="pong")
-    async def ping(interaction: discord.Interaction) -> None:
-        await interaction.response.send_message("pong")
-
-    bot.run(os.environ["DISCORD_TOKEN"], log_handler=None)
-
-
 def main() -> int:
-    if sys.argv[1:2] == ["floor"]:
-        run_floor(*sys.argv[2:4])
-        return 0
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=5)
     rounds = parser.parse_args().rounds

@@ -59,6 +59,11 @@ def _fake_class() -> Any:
         def __init__(self) -> None:
             super().__init__(spec=_NoSchema(), token=TOKEN)  # type: ignore[arg-type]
             self.arrivals: dict[str, list[float]] = {}  # interaction token -> arrival of each callback/webhook request
+            self.identified_at: float | None = None  # the first IDENTIFY: READY goes out at once
+
+        async def _identify(self, conn: Any, d: dict[str, Any]) -> None:
+            self.identified_at = self.identified_at or asyncio.get_running_loop().time()
+            await super()._identify(conn, d)
 
         async def _rest_handler(self, request: Any) -> Any:
             found = _TOKEN_PATH.match("/" + request.match_info.get("tail", ""))
