@@ -103,3 +103,24 @@ RETENTION_DAYS = 30
 def review_panel(due_today: int, due_this_week: int, ratings: Sequence[str]) -> ReviewPanel:
     recalled = sum(1 for r in ratings if r != "again")
     return ReviewPanel(due_today, due_this_week, recalled / len(ratings) if ratings else None, len(ratings))
+
+
+NO_REVIEW = ReviewPanel(0, 0, None, 0)
+
+
+@dataclass(frozen=True)
+class StatsData:
+    """What the chart shows, read from the database; drawing it needs no database."""
+
+    weekly: list[tuple[date, int]]  # (Monday, judged answers that week), oldest first
+    streaks: list[tuple[date, int]]  # (day, daily-question streak at its end), from the first Monday to today
+    mastery: list[Mastery]  # the categories of the levels the member practises
+    empty: bool  # no answers at all
+    name: str = ""  # whose chart (a display name, safe to show)
+    day: date | None = None  # today, in the server's timezone
+    review: ReviewPanel = NO_REVIEW
+
+    @property
+    def span(self) -> tuple[date, date]:
+        """The dates both top panels cover: the first week's Monday to the end of the current week."""
+        return self.weekly[0][0], self.weekly[-1][0] + timedelta(days=7)

@@ -19,8 +19,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure, SubFigure
 from matplotlib.ticker import AutoLocator
 
-from bot.core.study_stats import RETENTION_DAYS, Mastery, ReviewPanel
-from bot.services.charts import StatsData
+from bot.core.study_stats import RETENTION_DAYS, Mastery, ReviewPanel, StatsData
 
 SIZE_INCHES, DPI = (10, 7.5), 100  # 1000 x 750 px: readable in a Discord embed
 JAPANESE_FONTS = ("IPAexGothic", "IPAGothic", "Noto Sans CJK JP", "Noto Sans JP", "Source Han Sans JP",

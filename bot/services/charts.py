@@ -9,7 +9,6 @@ question's timezone, else UTC); the weekly bars and the streak line share one da
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
 
 from sqlite_utils import Database
@@ -17,8 +16,8 @@ from sqlite_utils import Database
 from bot.core.daily import local_date
 from bot.core.study_stats import (
     RETENTION_DAYS,
-    Mastery,
     ReviewPanel,
+    StatsData,
     answers_per_week,
     best_scores,
     category_mastery,
@@ -27,26 +26,6 @@ from bot.core.study_stats import (
 )
 from bot.services.progress import Progress, server_zone
 from db import bank, practice, review
-
-NO_REVIEW = ReviewPanel(0, 0, None, 0)
-
-
-@dataclass(frozen=True)
-class StatsData:
-    """What the chart shows, read from the database; drawing it needs no database."""
-
-    weekly: list[tuple[date, int]]  # (Monday, judged answers that week), oldest first
-    streaks: list[tuple[date, int]]  # (day, daily-question streak at its end), from the first Monday to today
-    mastery: list[Mastery]  # the categories of the levels the member practises
-    empty: bool  # no answers at all
-    name: str = ""  # whose chart (a display name, safe to show)
-    day: date | None = None  # today, in the server's timezone
-    review: ReviewPanel = NO_REVIEW
-
-    @property
-    def span(self) -> tuple[date, date]:
-        """The dates both top panels cover: the first week's Monday to the end of the current week."""
-        return self.weekly[0][0], self.weekly[-1][0] + timedelta(days=7)
 
 
 def stats_data(db: Database, guild_id: int, user_id: int, now: datetime, *, weeks: int = 8, name: str = "") -> StatsData:
