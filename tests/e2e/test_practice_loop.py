@@ -13,21 +13,26 @@ pytestmark = pytest.mark.asyncio
 
 
 async def posted(fake: FakeDiscord, tmp_path, clock: FakeClock):
-    """A bot with a scripted scorer and today's daily question posted in a channel of its own."""
+    """A bot with a scripted scorer, and a channel of its own for the daily question (see post_today)."""
     channel = int(fake.add_channel(fake.guild_id, "daily")["id"])
     bot = make_bot(tmp_path / "bot.sqlite3", clock, grader=ScriptedGrader())
     return bot, channel
+
+
+async def post_today(fake: FakeDiscord, bot, channel: int, clock: FakeClock) -> tuple[dict, str, str]:
+    """Set up the daily question and post it at 09:00 Tokyo: the message, its post id and its question id."""
+    await setup_daily(fake, channel)
+    clock.now = at(TOKYO, 11, 26, 9)
+    await bot.daily_scheduler.fire_slot(fake.guild_id)
+    [post] = daily_posts(fake, channel)
+    return post, custom_ids(post)[0].split(":")[2], field_of(post, "ID")
 
 
 async def test_answer_names_its_question_and_the_daily_one_stays_current(fake_discord: FakeDiscord, tmp_path):
     fake, clock = fake_discord, FakeClock()
     bot, channel = await posted(fake, tmp_path, clock)
     async with running(fake, bot):
-        await setup_daily(fake, channel)
-        clock.now = at(TOKYO, 11, 26, 9)
-        await bot.daily_scheduler.fire_slot(fake.guild_id)
-        [post] = daily_posts(fake, channel)
-        daily_id = field_of(post, "ID")
+        _, _, daily_id = await post_today(fake, bot, channel, clock)
         clock.now = at(TOKYO, 11, 26, 9, 5)
         choices = await fake.autocomplete("answer", "question", "junior-0")
         other = next(c["value"] for c in choices if c["value"] != daily_id)
@@ -52,11 +57,7 @@ async def test_revealing_the_open_daily_question_asks_once(fake_discord: FakeDis
     fake, clock = fake_discord, FakeClock()
     bot, channel = await posted(fake, tmp_path, clock)
     async with running(fake, bot):
-        await setup_daily(fake, channel)
-        clock.now = at(TOKYO, 11, 26, 9)
-        await bot.daily_scheduler.fire_slot(fake.guild_id)
-        [post] = daily_posts(fake, channel)
-        post_id, daily_id = custom_ids(post)[0].split(":")[2], field_of(post, "ID")
+        post, post_id, daily_id = await post_today(fake, bot, channel, clock)
         clock.now = at(TOKYO, 11, 26, 9, 5)
         asked = await fake.click(post, f"daily:reveal:{post_id}")
         asked_text, asked_ids = text(asked), ids(asked)  # before the card is edited by its buttons
@@ -84,11 +85,7 @@ async def test_hints_show_one_more_key_point_each_and_lower_the_daily_points(fak
     fake, clock = fake_discord, FakeClock()
     bot, channel = await posted(fake, tmp_path, clock)
     async with running(fake, bot):
-        await setup_daily(fake, channel)
-        clock.now = at(TOKYO, 11, 26, 9)
-        await bot.daily_scheduler.fire_slot(fake.guild_id)
-        [post] = daily_posts(fake, channel)
-        post_id, daily_id = custom_ids(post)[0].split(":")[2], field_of(post, "ID")
+        post, post_id, daily_id = await post_today(fake, bot, channel, clock)
         question = bot.study.question(daily_id)
         clock.now = at(TOKYO, 11, 26, 9, 1)
         first = await fake.click(post, f"daily:hint:{post_id}")
